@@ -1,0 +1,1 @@
+"""Plotting helpers used by the chapters, one module per topic."""
