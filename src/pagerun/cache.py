@@ -1,0 +1,111 @@
+"""Recorded runs, so the site build reuses what the test run just executed.
+
+A record is keyed by a fingerprint of everything a page's outputs depend on:
+the page, every file it includes (whole files, not just the sections), the
+package and engine source under ``src/``, and every installed distribution's
+version. Any change gives a new key, so a stale output is never reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+
+from pagerun.page import Page
+from pagerun.session import PageRun
+
+CACHE_DIR = Path(".cache") / "pagerun"
+
+
+def page_key(page: Page) -> str:
+    """Fingerprint a page and everything its outputs depend on.
+
+    Args:
+        page: The loaded page.
+
+    Returns:
+        A hex digest.
+    """
+    digest = hashlib.sha256()
+    for name in page.included:
+        digest.update(name.encode())
+        digest.update((page.root / name).read_bytes())
+    digest.update(_source_digest(page.root).encode())
+    digest.update(_environment_digest().encode())
+    return digest.hexdigest()
+
+
+@cache
+def _environment_digest() -> str:
+    installed = sorted(
+        f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()
+    )
+    text = "\n".join([sys.version, platform.platform(), *installed])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _source_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((root / "src").rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def record_path(page: Page) -> Path:
+    """Return where a page's record is kept.
+
+    Args:
+        page: The loaded page.
+
+    Returns:
+        ``.cache/pagerun/<page path with / as __>.json`` under the project root.
+    """
+    return page.root / CACHE_DIR / (page.name.replace("/", "__") + ".json")
+
+
+def load_record(page: Page, key: str) -> PageRun | None:
+    """Return the recorded run for ``page`` if it was made with this exact ``key``.
+
+    Args:
+        page: The loaded page.
+        key: The page's current fingerprint.
+
+    Returns:
+        The run, or ``None`` when there is none or it is stale.
+    """
+    path = record_path(page)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if data.get("key") != key:
+        return None
+    return PageRun.from_dict(data)
+
+
+def save_record(page: Page, run: PageRun) -> None:
+    """Store a successful run (atomically: parallel test workers may write at once).
+
+    Args:
+        page: The loaded page.
+        run: The run; it must carry its key and have no failed fence.
+
+    Raises:
+        ValueError: If the run failed or has no key.
+    """
+    if not run.ok or not run.key:
+        raise ValueError(f"{page.name}: only a complete run with a key can be recorded")
+    path = record_path(page)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump(run.to_dict(), stream)
+    os.replace(temporary, path)

@@ -1,0 +1,348 @@
+"""Running a page's fences in order, in one namespace, like a notebook."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import datetime as dt
+import importlib
+import io
+import linecache
+import platform
+import time
+import traceback
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pagerun.capture import new_figures, shown_value
+from pagerun.errors import PageError
+from pagerun.isolation import PageEnvironment
+from pagerun.page import Fence, Page, load_page
+
+_ENGINE_DIR = str(Path(__file__).parent)
+
+
+@dataclass
+class CellResult:
+    """What one fence did.
+
+    Attributes:
+        index: The fence's position among the page's Python fences.
+        location: Where the fence opens, as ``file:line``.
+        status: ``ok``, ``skipped``, ``error`` or ``not-run``.
+        output: Everything printed to stdout and stderr, in order.
+        value: The last expression, as ``{"text", "html"?}``, if shown.
+        figures: Figures drawn, as ``{"png", "alt"}``.
+        reason: Why the fence was skipped or not run.
+        error: The error, located at ``file:line``, with its traceback.
+        seconds: Wall time of the fence.
+    """
+
+    index: int
+    location: str
+    status: str = "ok"
+    output: str = ""
+    value: dict[str, str] | None = None
+    figures: list[dict[str, str]] = field(default_factory=list)
+    reason: str = ""
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class PageRun:
+    """A whole page's run: each fence's result and the versions that made them.
+
+    Attributes:
+        page: The page's path relative to the project root.
+        cells: One result per Python fence.
+        versions: Python and library versions of the run.
+        date: When the run happened (UTC, ISO 8601).
+        seconds: Total execution time of the fences.
+        key: Fingerprint of everything the outputs depend on (see ``cache``).
+    """
+
+    page: str
+    cells: list[CellResult]
+    versions: dict[str, str]
+    date: str
+    seconds: float
+    key: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether every fence ran (or was skipped on purpose) without error."""
+        return all(cell.status in {"ok", "skipped"} for cell in self.cells)
+
+    @property
+    def first_error(self) -> CellResult | None:
+        """The failing cell, if any."""
+        return next((cell for cell in self.cells if cell.status == "error"), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PageRun:
+        """Rebuild a run saved with :meth:`to_dict`.
+
+        Args:
+            data: The saved dictionary.
+
+        Returns:
+            The run.
+        """
+        cells = [CellResult(**cell) for cell in data["cells"]]
+        return cls(**{**data, "cells": cells})
+
+
+def versions() -> dict[str, str]:
+    """Return the versions that shape a page's outputs.
+
+    Returns:
+        Python, torch, Lightning, W&B, NumPy and scikit-learn versions.
+    """
+    found = {"python": platform.python_version()}
+    for label, module in [
+        ("torch", "torch"),
+        ("lightning", "lightning"),
+        ("wandb", "wandb"),
+        ("numpy", "numpy"),
+        ("scikit-learn", "sklearn"),
+    ]:
+        try:
+            found[label] = importlib.metadata.version(
+                {"sklearn": "scikit-learn"}.get(module, module)
+            )
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+class PageSession:
+    """Runs one page's fences in order in one shared namespace.
+
+    Use as a context manager, or call :meth:`open` and :meth:`close`.
+
+    Args:
+        page: The loaded page.
+    """
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.namespace: dict[str, Any] = {"__name__": "__main__"}
+        self.results: list[CellResult] = []
+        self.environment = PageEnvironment()
+        self.started = ""
+        self._open = False
+
+    def open(self) -> PageSession:
+        """Enter the page's clean environment."""
+        if not self._open:
+            self.environment.__enter__()
+            self.started = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+            self._open = True
+        return self
+
+    def close(self) -> None:
+        """Leave the page's environment, restoring everything it changed."""
+        if self._open:
+            self._open = False
+            self.namespace.clear()
+            self.environment.__exit__(None, None, None)
+            for fence in self.page.fences:
+                linecache.cache.pop(_code_name(self.page, fence), None)
+
+    def __enter__(self) -> PageSession:
+        return self.open()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def failed(self) -> CellResult | None:
+        """The first fence that failed, if any."""
+        return next((cell for cell in self.results if cell.status == "error"), None)
+
+    def run_until(self, index: int) -> CellResult:
+        """Run every fence up to and including ``index`` that has not run yet.
+
+        After a failure, later fences are recorded as not run.
+
+        Args:
+            index: The fence to reach.
+
+        Returns:
+            The result of fence ``index``.
+        """
+        self.open()
+        while len(self.results) <= index:
+            fence = self.page.fences[len(self.results)]
+            failure = self.failed
+            if failure is not None:
+                self.results.append(
+                    CellResult(
+                        fence.index,
+                        fence.location,
+                        status="not-run",
+                        reason=f"not run: an earlier fence failed at {failure.location}",
+                    )
+                )
+            else:
+                self.results.append(self._run(fence))
+        return self.results[index]
+
+    def run_all(self) -> PageRun:
+        """Run every fence and return the page's run."""
+        if self.page.fences:
+            self.run_until(len(self.page.fences) - 1)
+        return PageRun(
+            page=self.page.name,
+            cells=list(self.results),
+            versions=versions(),
+            date=self.started,
+            seconds=round(sum(cell.seconds for cell in self.results), 3),
+        )
+
+    def _run(self, fence: Fence) -> CellResult:
+        result = CellResult(fence.index, fence.location)
+        skip = _skip_reason(fence)
+        if skip:
+            result.status, result.reason = "skipped", skip
+            return result
+        expected = next((mark for mark in fence.marks if mark.name == "xfail"), None)
+        stream = io.StringIO()
+        began = time.perf_counter()
+        try:
+            with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("default")
+                    value = self._execute(fence)
+            if expected is not None:
+                raise PageError(
+                    fence.opening[0],
+                    fence.opening[1],
+                    f"this fence was marked to raise {expected.raises.__name__}, but it did not",
+                )
+            result.value = shown_value(value)
+            _check_expected(fence, stream.getvalue())
+        except PageError as error:
+            result.status, result.error = "error", str(error)
+        except BaseException as error:  # noqa: BLE001 - the page's own error, reported with its place
+            if isinstance(error, KeyboardInterrupt):
+                raise
+            if expected is not None and isinstance(error, expected.raises):
+                # A fence that teaches an error: show the error as a notebook would.
+                stream.write(_format_error(error, self.page, fence, short=True))
+            else:
+                result.status, result.error = "error", str(_locate(error, self.page, fence))
+        result.seconds = round(time.perf_counter() - began, 3)
+        result.output = stream.getvalue()
+        result.figures = new_figures()
+        return result
+
+    def _execute(self, fence: Fence) -> Any:
+        name = _code_name(self.page, fence)
+        linecache.cache[name] = (len(fence.code), None, fence.code.splitlines(True), name)
+        tree = ast.parse(fence.code, filename=name)  # SyntaxError is located by the caller
+        shown = None
+        if tree.body and isinstance(tree.body[-1], ast.Expr) and not _ends_quietly(fence.code):
+            shown = ast.Expression(tree.body.pop().value)
+        exec(compile(tree, name, "exec"), self.namespace)  # noqa: S102 - running the page is the point
+        if shown is not None:
+            return eval(compile(shown, name, "eval"), self.namespace)  # noqa: S307
+        return None
+
+
+def run_page(path: str | Path, root: str | Path | None = None) -> PageRun:
+    """Load and run a whole page in a clean environment.
+
+    Args:
+        path: The Markdown page.
+        root: The project root; found from ``path`` when not given.
+
+    Returns:
+        The run, including any failure (never raised).
+    """
+    page = load_page(path, root)
+    with PageSession(page) as session:
+        return session.run_all()
+
+
+def _code_name(page: Page, fence: Fence) -> str:
+    return f"<pagerun {page.name} fence {fence.index}>"
+
+
+def _ends_quietly(code: str) -> bool:
+    lines = [line for line in code.rstrip().splitlines() if line.strip()]
+    return bool(lines) and lines[-1].split("#")[0].rstrip().endswith(";")
+
+
+def _skip_reason(fence: Fence) -> str:
+    for mark in fence.marks:
+        if mark.name == "skip" or (mark.name == "skipif" and mark.condition):
+            return mark.reason
+    if fence.importorskip:
+        try:
+            importlib.import_module(fence.importorskip)
+        except ImportError:
+            return f"needs the module {fence.importorskip}, which is not installed"
+    return ""
+
+
+def _check_expected(fence: Fence, printed: str) -> None:
+    if fence.expected_output is None:
+        return
+    want, got = fence.expected_output, printed
+    if fence.expected_ws_insensitive:
+        want, got = "".join(want.split()), "".join(got.split())
+    if want.strip() != got.strip():
+        raise PageError(
+            fence.opening[0],
+            fence.opening[1],
+            "printed output differs from the expected-output block",
+            f"expected:\n{fence.expected_output}\ngot:\n{printed}",
+        )
+
+
+def _locate(error: BaseException, page: Page, fence: Fence) -> PageError:
+    """Turn an exception from a fence into a PageError at the page's or snippet's real line."""
+    name = _code_name(page, fence)
+    if isinstance(error, SyntaxError) and error.filename == name:
+        file, line = fence.origin_of(error.lineno or 1)
+        text = (error.text or "").rstrip()
+        return PageError(file, line, f"SyntaxError: {error.msg}", f"    {text.strip()}" if text else "")
+    summary = traceback.TracebackException.from_exception(error)
+    places = _remap(summary, name, fence)
+    place = places[-1] if places else fence.opening
+    message = f"{type(error).__name__}: {error}"
+    return PageError(place[0], place[1], message, "".join(summary.format()).rstrip())
+
+
+def _format_error(error: BaseException, page: Page, fence: Fence, short: bool = False) -> str:
+    if short:
+        return f"{type(error).__name__}: {error}\n"
+    return str(_locate(error, page, fence))
+
+
+def _remap(summary: traceback.TracebackException, name: str, fence: Fence) -> list[tuple[str, int]]:
+    """Point the fence's frames at their real file and line; drop the engine's own frames.
+
+    Returns the real places of the fence's frames, innermost last.
+    """
+    frames, places = [], []
+    for frame in summary.stack:
+        if frame.filename == name:
+            file, line = fence.origin_of(frame.lineno or 1)
+            frames.append(traceback.FrameSummary(file, line, frame.name, line=frame.line))
+            places.append((file, line))
+        elif not frame.filename.startswith(_ENGINE_DIR):
+            frames.append(frame)
+    summary.stack = traceback.StackSummary.from_list(frames)
+    for linked in (summary.__cause__, summary.__context__):
+        if linked is not None:
+            _remap(linked, name, fence)
+    return places
