@@ -1,0 +1,236 @@
+"""The breast-cancer classifier as a PyTorch Lightning module, plus its data loaders.
+
+Introduced in the chapter "PyTorch Lightning"; the chapter "Experiment tracking
+and sweeps with Weights & Biases" reuses it for every run of a sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import lightning as L
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+from torchmetrics.classification import BinaryAccuracy, BinaryAUROC
+
+from practical_dl.data import Splits, breast_cancer_splits
+from practical_dl.models import make_classifier
+
+__all__ = ["BreastCancerModule", "breast_cancer_loaders", "pick_precision"]
+
+
+class BreastCancerModule(L.LightningModule):
+    """A fully-connected breast-cancer classifier that Lightning can train.
+
+    The network is :func:`practical_dl.models.make_classifier`; the loss is
+    ``nn.BCEWithLogitsLoss`` on one logit per sample; the optimiser is Adam.
+    Every epoch it logs ``train_loss`` and ``train_acc``; ``val_loss``,
+    ``val_acc`` and ``val_auroc``; and, in ``trainer.test``, the same three
+    with a ``test_`` prefix. Losses are logged with ``sync_dist=True`` and the
+    accuracy and ROC-AUC are torchmetrics metrics, so the numbers are the same
+    on one device and on several processes.
+
+    Introduced in the chapter "PyTorch Lightning".
+
+    Args:
+        n_features: Number of input features.
+        hidden_sizes: Width of each hidden layer; ``()`` is logistic regression.
+        learning_rate: Adam's learning rate.
+        dropout: Dropout probability after each hidden layer.
+
+    Raises:
+        ValueError: If ``learning_rate`` is not positive, or (from
+            ``make_classifier``) a size or ``dropout`` is invalid.
+    """
+
+    def __init__(
+        self,
+        n_features: int = 30,
+        hidden_sizes: Sequence[int] = (20, 10),
+        learning_rate: float = 1e-3,
+        dropout: float = 0.0,
+    ) -> None:
+        super().__init__()
+        if not learning_rate > 0:
+            raise ValueError(
+                f"BreastCancerModule(learning_rate={learning_rate!r}): expected a positive number"
+            )
+        hidden_sizes = tuple(int(size) for size in hidden_sizes)
+        # Stored in self.hparams and in every checkpoint, so load_from_checkpoint
+        # can rebuild the same architecture.
+        self.save_hyperparameters(
+            {
+                "n_features": n_features,
+                "hidden_sizes": list(hidden_sizes),
+                "learning_rate": learning_rate,
+                "dropout": dropout,
+            }
+        )
+        self.model = make_classifier(n_features, hidden_sizes, dropout=dropout)
+        self.criterion = nn.BCEWithLogitsLoss()
+        self.train_acc = BinaryAccuracy()
+        self.val_acc, self.val_auroc = BinaryAccuracy(), BinaryAUROC()
+        self.test_acc, self.test_auroc = BinaryAccuracy(), BinaryAUROC()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return one logit per sample.
+
+        Args:
+            x: Features, shape ``(batch, n_features)``.
+
+        Returns:
+            Logits, shape ``(batch,)``. ``squeeze(-1)`` rather than ``squeeze()``
+            keeps a batch of one sample one-dimensional.
+        """
+        return self.model(x).squeeze(-1)
+
+    def step(self, batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Compute the loss and the logits for one batch, without logging.
+
+        Args:
+            batch: ``(features, targets)`` with targets as float 0/1.
+
+        Returns:
+            The mean loss and the logits.
+        """
+        x, y = batch
+        logits = self(x)
+        return self.criterion(logits, y), logits
+
+    def training_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
+    ) -> torch.Tensor:
+        """Lightning calls this for every training batch; it returns the loss to minimise.
+
+        Args:
+            batch: ``(features, targets)``.
+            batch_idx: Index of the batch in the epoch (unused).
+
+        Returns:
+            The loss; Lightning runs ``backward`` and the optimiser step on it.
+        """
+        loss, logits = self.step(batch)
+        y = batch[1]
+        self.train_acc(torch.sigmoid(logits), y.int())
+        self.log(
+            "train_loss", loss, on_step=False, on_epoch=True, batch_size=len(y), sync_dist=True
+        )
+        self.log("train_acc", self.train_acc, on_step=False, on_epoch=True)
+        return loss
+
+    def _evaluate(self, batch: tuple[torch.Tensor, torch.Tensor], stage: str) -> torch.Tensor:
+        loss, logits = self.step(batch)
+        y = batch[1]
+        probs = torch.sigmoid(logits)
+        acc, auroc = getattr(self, f"{stage}_acc"), getattr(self, f"{stage}_auroc")
+        acc(probs, y.int())
+        auroc(probs, y.int())
+        self.log(f"{stage}_loss", loss, on_epoch=True, batch_size=len(y), sync_dist=True)
+        self.log(f"{stage}_acc", acc, on_epoch=True)
+        self.log(f"{stage}_auroc", auroc, on_epoch=True)
+        return loss
+
+    def validation_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
+    ) -> torch.Tensor:
+        """Lightning calls this for every validation batch, in eval mode with no gradients.
+
+        Args:
+            batch: ``(features, targets)``.
+            batch_idx: Index of the batch (unused).
+
+        Returns:
+            The batch's loss.
+        """
+        return self._evaluate(batch, "val")
+
+    def test_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        """Lightning calls this for every batch passed to ``trainer.test``.
+
+        Args:
+            batch: ``(features, targets)``.
+            batch_idx: Index of the batch (unused).
+
+        Returns:
+            The batch's loss.
+        """
+        return self._evaluate(batch, "test")
+
+    def predict_step(self, batch: tuple[torch.Tensor, ...], batch_idx: int) -> torch.Tensor:
+        """Return the probability of the positive class (benign) for each sample.
+
+        Args:
+            batch: ``(features,)`` or ``(features, targets)``; targets are ignored.
+            batch_idx: Index of the batch (unused).
+
+        Returns:
+            Probabilities, shape ``(batch,)``.
+        """
+        return torch.sigmoid(self(batch[0]))
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        """Create the optimiser Lightning will step.
+
+        Returns:
+            Adam over all parameters, with the module's learning rate.
+        """
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.learning_rate)
+
+
+def breast_cancer_loaders(
+    batch_size: int = 32, seed: int = 42, splits: Splits | None = None
+) -> tuple[DataLoader, DataLoader, DataLoader]:
+    """Wrap the standardised breast-cancer splits in training, validation and test loaders.
+
+    Only the training loader shuffles, with its own generator seeded by
+    ``seed``, so the batch order is the same whatever else used the global RNG.
+
+    Introduced in the chapter "PyTorch Lightning".
+
+    Args:
+        batch_size: Samples per batch.
+        seed: Seed for the splits and for the training loader's shuffling.
+        splits: Splits to wrap; ``None`` calls ``breast_cancer_splits(seed=seed)``.
+
+    Returns:
+        ``(train_loader, val_loader, test_loader)``.
+
+    Raises:
+        ValueError: If ``batch_size`` is not a positive integer.
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(
+            f"breast_cancer_loaders(batch_size={batch_size!r}): expected a positive integer"
+        )
+    s = splits if splits is not None else breast_cancer_splits(seed=seed)
+    generator = torch.Generator().manual_seed(seed)
+    train = DataLoader(
+        TensorDataset(s.X_train, s.y_train),
+        batch_size=batch_size,
+        shuffle=True,
+        generator=generator,
+    )
+    val = DataLoader(TensorDataset(s.X_val, s.y_val), batch_size=batch_size)
+    test = DataLoader(TensorDataset(s.X_test, s.y_test), batch_size=batch_size)
+    return train, val, test
+
+
+def pick_precision() -> str:
+    """Choose a mixed-precision setting the current hardware runs well.
+
+    ``"16-mixed"`` (float16 with loss scaling) on a CUDA GPU; on the CPU,
+    ``"bf16-mixed"`` (bfloat16, which needs no loss scaling); on Apple's MPS,
+    plain ``"32-true"``.
+
+    Introduced in the chapter "PyTorch Lightning".
+
+    Returns:
+        A value for ``L.Trainer(precision=...)``.
+    """
+    if torch.cuda.is_available():
+        return "16-mixed"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "32-true"
+    return "bf16-mixed"
