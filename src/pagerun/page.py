@@ -261,7 +261,8 @@ _MARK_NAMESPACE = {"pytest": type("pytest", (), {"mark": _MarkFactory()})(), "sy
 def _parse_mark(text: str, opening: TracedLine) -> Mark:
     file, line = opening.origin
     try:
-        name, args, kwargs = eval(text, dict(_MARK_NAMESPACE))  # noqa: S307 - the page's own marker
+        found = eval(text, dict(_MARK_NAMESPACE))  # noqa: S307 - the page's own marker
+        name, args, kwargs = found() if callable(found) else found  # a bare `pytest.mark.skip`
     except Exception as error:  # noqa: BLE001 - any mistake in a marker is reported the same way
         raise PageError(file, line, f"cannot read marker '{text}': {error}") from None
     reason = str(kwargs.get("reason", "")).strip()

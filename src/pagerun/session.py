@@ -9,6 +9,7 @@ import importlib
 import io
 import linecache
 import platform
+import sys
 import time
 import traceback
 import warnings
@@ -219,7 +220,9 @@ class PageSession:
         try:
             with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
                 with warnings.catch_warnings():
+                    # Warnings belong to the output readers see, whatever a test runner does with them.
                     warnings.simplefilter("default")
+                    warnings.showwarning = _show_warning
                     value = self._execute(fence)
             if expected is not None:
                 raise PageError(
@@ -276,6 +279,10 @@ def _code_name(page: Page, fence: Fence) -> str:
     return f"<pagerun {page.name} fence {fence.index}>"
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
+
+
 def _ends_quietly(code: str) -> bool:
     lines = [line for line in code.rstrip().splitlines() if line.strip()]
     return bool(lines) and lines[-1].split("#")[0].rstrip().endswith(";")
@@ -310,13 +317,13 @@ def _check_expected(fence: Fence, printed: str) -> None:
 
 def _locate(error: BaseException, page: Page, fence: Fence) -> PageError:
     """Turn an exception from a fence into a PageError at the page's or snippet's real line."""
-    name = _code_name(page, fence)
-    if isinstance(error, SyntaxError) and error.filename == name:
+    if isinstance(error, SyntaxError) and error.filename == _code_name(page, fence):
         file, line = fence.origin_of(error.lineno or 1)
         text = (error.text or "").rstrip()
         return PageError(file, line, f"SyntaxError: {error.msg}", f"    {text.strip()}" if text else "")
     summary = traceback.TracebackException.from_exception(error)
-    places = _remap(summary, name, fence)
+    fences = {_code_name(page, each): each for each in page.fences}
+    places = _remap(summary, fences)
     place = places[-1] if places else fence.opening
     message = f"{type(error).__name__}: {error}"
     return PageError(place[0], place[1], message, "".join(summary.format()).rstrip())
@@ -328,14 +335,18 @@ def _format_error(error: BaseException, page: Page, fence: Fence, short: bool = 
     return str(_locate(error, page, fence))
 
 
-def _remap(summary: traceback.TracebackException, name: str, fence: Fence) -> list[tuple[str, int]]:
-    """Point the fence's frames at their real file and line; drop the engine's own frames.
+def _remap(
+    summary: traceback.TracebackException, fences: dict[str, Fence]
+) -> list[tuple[str, int]]:
+    """Point frames of the page's fences at their real file and line; drop the engine's frames.
 
-    Returns the real places of the fence's frames, innermost last.
+    A function defined in one fence and called from another keeps its own
+    fence's origin. Returns the real places of those frames, innermost last.
     """
     frames, places = [], []
     for frame in summary.stack:
-        if frame.filename == name:
+        fence = fences.get(frame.filename)
+        if fence is not None:
             file, line = fence.origin_of(frame.lineno or 1)
             frames.append(traceback.FrameSummary(file, line, frame.name, line=frame.line))
             places.append((file, line))
@@ -344,5 +355,5 @@ def _remap(summary: traceback.TracebackException, name: str, fence: Fence) -> li
     summary.stack = traceback.StackSummary.from_list(frames)
     for linked in (summary.__cause__, summary.__context__):
         if linked is not None:
-            _remap(linked, name, fence)
+            _remap(linked, fences)
     return places

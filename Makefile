@@ -1,0 +1,42 @@
+# Two commands for everyone: `make serve` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: setup serve test test-pages build check bench browser clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+serve: setup  ## set up, then serve the site at http://127.0.0.1:8000
+	$(BIN)/mkdocs serve
+
+test: setup  ## set up, then run lint, unit tests, every page and snippet, the strict build and browser tests
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser"
+	$(BIN)/mkdocs build --strict
+	$(BIN)/python -m pytest -m browser
+
+test-pages: setup  ## only the pages and snippets
+	$(BIN)/python -m pytest -n 2 --dist loadfile docs snippets
+
+build: setup
+	$(BIN)/mkdocs build --strict
+
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup  ## print execution and build timings
+	$(BIN)/python -m pagerun bench
+
+clean:
+	rm -rf site build .cache .pytest_cache
