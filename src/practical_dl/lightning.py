@@ -20,6 +20,24 @@ from practical_dl.models import make_classifier
 __all__ = ["BreastCancerModule", "breast_cancer_loaders", "pick_precision"]
 
 
+def _use_torch_leaf_spec() -> None:
+    """Stop Lightning 2.6 from warning on every fit under torch 2.10 and later.
+
+    Lightning's data-loader helper builds tree specs with torch's ``LeafSpec()``,
+    which torch now deprecates with a ``FutureWarning`` each time. torch's own
+    replacement, ``treespec_leaf()``, returns the same kind of object, so use it.
+    """
+    from lightning.pytorch.utilities import _pytree as lightning_pytree
+    from torch.utils import _pytree as torch_pytree
+
+    treespec_leaf = getattr(torch_pytree, "treespec_leaf", None)
+    if treespec_leaf is not None and getattr(lightning_pytree, "LeafSpec", None) is not None:
+        lightning_pytree.LeafSpec = treespec_leaf
+
+
+_use_torch_leaf_spec()
+
+
 class BreastCancerModule(L.LightningModule):
     """A fully-connected breast-cancer classifier that Lightning can train.
 
