@@ -1,0 +1,374 @@
+"""Small images and small convolutional networks that train on a laptop CPU.
+
+Introduced in the chapter "Convolutional networks and transfer learning".
+Everything here works offline: the images are scikit-learn's bundled 8x8
+handwritten digits, and the networks are small enough to train in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from torch import nn
+
+__all__ = [
+    "DigitImages",
+    "SmallCNN",
+    "count_parameters",
+    "flatten_size",
+    "freeze",
+    "layer_shapes",
+    "load_digit_images",
+    "predict",
+    "sample_per_class",
+    "select_classes",
+]
+
+
+@dataclass(frozen=True)
+class DigitImages:
+    """Digit images split into a training and a test set.
+
+    Attributes:
+        X_train: Training images, float32 in ``[0, 1]``, shape ``(n_train, 1, 8, 8)``.
+        y_train: Training labels, int64 digits 0-9, shape ``(n_train,)``.
+        X_test: Test images, shape ``(n_test, 1, 8, 8)``.
+        y_test: Test labels, shape ``(n_test,)``.
+    """
+
+    X_train: torch.Tensor
+    y_train: torch.Tensor
+    X_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+def load_digit_images(test_size: float = 0.25, seed: int = 0) -> DigitImages:
+    """Load scikit-learn's 8x8 digits as image tensors, with a seeded, stratified split.
+
+    The pixel values (0 to 16 in the raw data) are scaled to ``[0, 1]`` and a
+    channel axis is added, so each batch has the ``(N, C, H, W)`` layout that
+    ``nn.Conv2d`` expects.
+
+    Introduced in the chapter "Convolutional networks and transfer learning".
+
+    Args:
+        test_size: Fraction of the 1797 images kept for the test set.
+        seed: Seed of the shuffled, stratified split.
+
+    Returns:
+        The training and test images and labels.
+
+    Raises:
+        ValueError: If ``test_size`` is not strictly between 0 and 1.
+    """
+    if not 0 < test_size < 1:
+        raise ValueError(f"load_digit_images(test_size={test_size}): expected a value in (0, 1)")
+    digits = load_digits()
+    images = digits.images.astype(np.float32) / 16.0  # (1797, 8, 8), now in [0, 1]
+    X_train, X_test, y_train, y_test = train_test_split(
+        images, digits.target, test_size=test_size, random_state=seed, stratify=digits.target
+    )
+    return DigitImages(
+        X_train=torch.from_numpy(X_train).unsqueeze(1),  # (N, 1, 8, 8)
+        y_train=torch.from_numpy(y_train).long(),
+        X_test=torch.from_numpy(X_test).unsqueeze(1),
+        y_test=torch.from_numpy(y_test).long(),
+    )
+
+
+def select_classes(
+    X: torch.Tensor, y: torch.Tensor, classes: Sequence[int]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Keep only some classes and renumber them 0, 1, 2, ... in the order given.
+
+    Introduced in the chapter "Convolutional networks and transfer learning".
+
+    Args:
+        X: Inputs, first axis the samples.
+        y: Integer labels, shape ``(n,)``.
+        classes: The labels to keep; ``classes[i]`` becomes label ``i``.
+
+    Returns:
+        The kept inputs and their new labels (int64).
+
+    Raises:
+        ValueError: If ``X`` and ``y`` differ in length, ``classes`` is empty or
+            repeats a label, or a class has no samples.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"select_classes(X=..., y=...): {len(X)} inputs but {len(y)} labels")
+    classes = [int(c) for c in classes]
+    if not classes or len(set(classes)) != len(classes):
+        raise ValueError(f"select_classes(classes={classes}): expected distinct labels")
+    new_y = torch.full_like(y, -1)
+    for new_label, old_label in enumerate(classes):
+        hits = y == old_label
+        if not hits.any():
+            raise ValueError(f"select_classes(classes={classes}): no sample has label {old_label}")
+        new_y[hits] = new_label
+    keep = new_y >= 0
+    return X[keep], new_y[keep].long()
+
+
+def sample_per_class(y: torch.Tensor, n_per_class: int, seed: int = 0) -> torch.Tensor:
+    """Pick ``n_per_class`` random sample indices from every class: a few-label subset.
+
+    Introduced in the chapter "Convolutional networks and transfer learning".
+
+    Args:
+        y: Integer labels, shape ``(n,)``.
+        n_per_class: How many samples to draw from each class.
+        seed: Seed of the draw, so the same labels are picked every run.
+
+    Returns:
+        The chosen indices (int64), grouped by class in ascending label order.
+
+    Raises:
+        ValueError: If ``n_per_class`` is below 1 or a class has fewer samples.
+    """
+    if n_per_class < 1:
+        raise ValueError(f"sample_per_class(n_per_class={n_per_class}): expected at least 1")
+    generator = torch.Generator().manual_seed(seed)
+    chosen = []
+    for label in torch.unique(y).tolist():
+        members = torch.nonzero(y == label).flatten()
+        if len(members) < n_per_class:
+            raise ValueError(
+                f"sample_per_class(n_per_class={n_per_class}): class {label} has only "
+                f"{len(members)} samples"
+            )
+        chosen.append(members[torch.randperm(len(members), generator=generator)[:n_per_class]])
+    return torch.cat(chosen)
+
+
+def _module_device(module: nn.Module) -> torch.device:
+    """Return the device of a module's first parameter or buffer (CPU if it has none)."""
+    for tensor in (*module.parameters(), *module.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+def _check_shape(name: str, in_shape: Sequence[int]) -> tuple[int, ...]:
+    """Validate a ``(channels, height, width)`` shape and return it as a tuple."""
+    shape = tuple(int(s) for s in in_shape)
+    if len(shape) != 3 or min(shape) < 1:
+        raise ValueError(
+            f"{name}(in_shape={tuple(in_shape)}): expected (channels, height, width), "
+            "three positive integers"
+        )
+    return shape
+
+
+def flatten_size(features: nn.Module, in_shape: Sequence[int]) -> int:
+    """Count the numbers one image becomes after ``features``, by running a dummy image.
+
+    This is the ``in_features`` that the first ``nn.Linear`` after the
+    convolutional layers needs. Computing it beats working it out by hand:
+    every padding, stride and pooling choice changes it.
+
+    Introduced in the chapter "Convolutional networks and transfer learning".
+
+    Args:
+        features: The convolutional part of a network.
+        in_shape: The shape of one input image, ``(channels, height, width)``.
+
+    Returns:
+        The number of values per image after ``features``, flattened.
+
+    Raises:
+        ValueError: If ``in_shape`` is malformed or ``features`` cannot process it
+            (for example an image too small for the pooling layers).
+    """
+    shape = _check_shape("flatten_size", in_shape)
+    dummy = torch.zeros(1, *shape, device=_module_device(features))
+    try:
+        with torch.no_grad():
+            out = features(dummy)
+    except RuntimeError as err:
+        raise ValueError(
+            f"flatten_size(in_shape={shape}): the layers cannot process an input of this "
+            f"shape: {err}"
+        ) from err
+    return out[0].numel()
+
+
+def layer_shapes(model: nn.Module, in_shape: Sequence[int]) -> list[tuple[str, str, tuple]]:
+    """Run one dummy image through ``model`` and record the output shape of every layer.
+
+    Only leaf modules (layers with no sub-layers) are reported, in the order they
+    ran. The batch axis (size 1) is included in each shape.
+
+    Introduced in the chapter "Convolutional networks and transfer learning".
+
+    Args:
+        model: The network to trace.
+        in_shape: The shape of one input image, ``(channels, height, width)``.
+
+    Returns:
+        ``(name, layer type, output shape)`` rows, the first one being the input.
+
+    Raises:
+        ValueError: If ``in_shape`` is malformed or the model rejects it.
+    """
+    shape = _check_shape("layer_shapes", in_shape)
+    rows: list[tuple[str, str, tuple]] = [("input", "", (1, *shape))]
+    handles = []
+    for name, module in model.named_modules():
+        if next(module.children(), None) is None and name:
+
+            def record(mod, args, output, name=name):
+                rows.append((name, type(mod).__name__, tuple(output.shape)))
+
+            handles.append(module.register_forward_hook(record))
+    try:
+        with torch.no_grad():
+            model(torch.zeros(1, *shape, device=_module_device(model)))
+    except RuntimeError as err:
+        raise ValueError(
+            f"layer_shapes(in_shape={shape}): the model rejected the input: {err}"
+        ) from err
+    finally:
+        for handle in handles:
+            handle.remove()
+    return rows
+
+
+class SmallCNN(nn.Module):
+    """A small convolutional classifier: conv blocks (the backbone), then a linear head.
+
+    Each block is ``Conv2d`` (3x3, padding 1, keeps height and width) then
+    ``ReLU`` then ``MaxPool2d(2)`` (halves height and width). The head's input
+    size comes from a dummy forward pass (:func:`flatten_size`), never from
+    arithmetic done by hand.
+
+    Introduced in the chapter "Convolutional networks and transfer learning".
+
+    Args:
+        num_classes: Number of output logits.
+        in_shape: Shape of one input image, ``(channels, height, width)``.
+        channels: Output channels of each convolutional block; one block per entry.
+
+    Attributes:
+        features: The backbone, an ``nn.Sequential`` of conv blocks.
+        flatten: ``nn.Flatten()``, turning ``(N, C, H, W)`` into ``(N, C*H*W)``.
+        head: The final ``nn.Linear`` layer.
+        num_features: Input size of ``head``, computed by a dummy forward pass.
+
+    Raises:
+        ValueError: If ``num_classes`` or ``channels`` is not positive, or the
+            image is too small for the number of pooling layers.
+    """
+
+    def __init__(
+        self,
+        num_classes: int = 10,
+        in_shape: Sequence[int] = (1, 8, 8),
+        channels: Sequence[int] = (16, 32),
+    ) -> None:
+        super().__init__()
+        if num_classes < 1:
+            raise ValueError(f"SmallCNN(num_classes={num_classes}): expected at least 1")
+        if not channels or min(channels) < 1:
+            raise ValueError(f"SmallCNN(channels={tuple(channels)}): expected positive counts")
+        self.in_shape = _check_shape("SmallCNN", in_shape)
+        layers: list[nn.Module] = []
+        previous = self.in_shape[0]
+        for out_channels in channels:
+            layers += [
+                nn.Conv2d(previous, out_channels, kernel_size=3, padding=1),
+                nn.ReLU(),
+                nn.MaxPool2d(kernel_size=2),
+            ]
+            previous = out_channels
+        self.features = nn.Sequential(*layers)
+        self.flatten = nn.Flatten()
+        self.num_features = flatten_size(self.features, self.in_shape)
+        self.head = nn.Linear(self.num_features, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Map a batch of images to class logits.
+
+        Args:
+            x: Images of shape ``(N, *in_shape)``.
+
+        Returns:
+            Logits of shape ``(N, num_classes)``.
+
+        Raises:
+            ValueError: If ``x`` does not have shape ``(N, *in_shape)``.
+        """
+        if x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
+            expected = ", ".join(map(str, self.in_shape))
+            raise ValueError(
+                f"SmallCNN.forward(x=...): expected shape (N, {expected}), got {tuple(x.shape)}"
+            )
+        return self.head(self.flatten(self.features(x)))  # (N, C, H, W) -> (N, num_classes)
+
+
+def count_parameters(model: nn.Module) -> tuple[int, int]:
+    """Count a model's trainable and total parameters.
+
+    Introduced in the chapter "Convolutional networks and transfer learning".
+
+    Args:
+        model: Any module.
+
+    Returns:
+        ``(trainable, total)``: numbers of scalar parameters with and regardless
+        of ``requires_grad``.
+    """
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
+    return trainable, total
+
+
+def freeze(module: nn.Module) -> nn.Module:
+    """Stop training a module: set ``requires_grad=False`` on all its parameters.
+
+    Introduced in the chapter "Convolutional networks and transfer learning".
+
+    Args:
+        module: The layers to freeze, typically a pretrained backbone.
+
+    Returns:
+        The same module, frozen, so the call can be chained.
+    """
+    for parameter in module.parameters():
+        parameter.requires_grad_(False)
+    return module
+
+
+def predict(
+    model: nn.Module, X: torch.Tensor, *, device: torch.device | str = "cpu", batch_size: int = 512
+) -> torch.Tensor:
+    """Predict class labels: the index of the largest logit, in evaluation mode.
+
+    Introduced in the chapter "Convolutional networks and transfer learning".
+
+    Args:
+        model: A trained classifier; it is moved to ``device``.
+        X: Inputs.
+        device: Where to run the model.
+        batch_size: Samples per forward pass.
+
+    Returns:
+        Predicted labels (int64), on ``device``; call ``.cpu()`` before NumPy.
+
+    Raises:
+        ValueError: If ``batch_size`` is below 1.
+    """
+    if batch_size < 1:
+        raise ValueError(f"predict(batch_size={batch_size}): expected at least 1")
+    model.to(device)
+    model.eval()
+    with torch.no_grad():
+        chunks = [
+            model(X[start : start + batch_size].to(device)).argmax(dim=1)
+            for start in range(0, len(X), batch_size)
+        ]
+    return torch.cat(chunks)
