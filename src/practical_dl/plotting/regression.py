@@ -85,7 +85,9 @@ def plot_regression(
         fits = {"fit": _column(func, "y_pred", y_pred, len(x))}
 
     if ax is None:
-        fig = plt.figure(figsize=(6, 4), label=title or "Regression data and fitted line")
+        fig = plt.figure(
+            figsize=(6, 4), label=title or "Regression data and fitted line", layout="constrained"
+        )
         ax = fig.add_subplot()
     ax.scatter(x, targets, s=16, alpha=0.6, color="tab:red", label="data")
     order = np.argsort(x)
@@ -143,7 +145,7 @@ def plot_loss_curve(
     if log_scale and np.any(values <= 0):
         raise ValueError(f"{func}(losses=..., log_scale=True): every loss must be positive")
     if ax is None:
-        fig = plt.figure(figsize=(6, 3.5), label=title)
+        fig = plt.figure(figsize=(6, 3.5), label=title, layout="constrained")
         ax = fig.add_subplot()
     ax.plot(np.arange(1, len(values) + 1), values, marker="." if len(values) <= 50 else None)
     if log_scale:
