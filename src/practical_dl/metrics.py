@@ -1,0 +1,218 @@
+"""Scoring a binary classifier from its logits: labels, accuracy, ROC-AUC, confusion matrix.
+
+Introduced in the chapter "Project: a breast-cancer classifier end to end".
+
+A binary model in this tutorial ends in one ``nn.Linear`` output, a *logit*
+``z``, and trains with ``nn.BCEWithLogitsLoss``. The probability of class 1 is
+``sigmoid(z)``, so a probability threshold ``t`` is the same as the logit
+threshold ``log(t / (1 - t))`` (``0`` for ``t = 0.5``). The helpers compare in
+logit space, which stays exact where ``sigmoid`` rounds to 0 or 1 in float32.
+Every helper accepts logits and targets of shape ``(n,)`` or ``(n, 1)``, as
+tensors on any device or as NumPy arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from sklearn.metrics import confusion_matrix, roc_auc_score
+from torch.nn import functional as F
+
+__all__ = [
+    "accuracy_from_logits",
+    "binary_metrics",
+    "confusion_matrix_from_logits",
+    "predict_labels",
+    "roc_auc_from_logits",
+]
+
+
+def _as_flat_tensor(func: str, name: str, values: torch.Tensor | np.ndarray) -> torch.Tensor:
+    """Return ``values`` as a 1-D float tensor, accepting shapes ``(n,)`` and ``(n, 1)``."""
+    if not isinstance(values, torch.Tensor | np.ndarray):
+        raise TypeError(
+            f"{func}({name}=...): expected a torch.Tensor or a NumPy array, "
+            f"got {type(values).__name__}"
+        )
+    tensor = torch.as_tensor(values).detach()
+    if tensor.ndim == 2 and tensor.shape[1] == 1:
+        tensor = tensor.squeeze(1)
+    if tensor.ndim != 1:
+        raise ValueError(
+            f"{func}({name}=...): expected shape (n,) or (n, 1), got {tuple(tensor.shape)}"
+        )
+    if tensor.numel() == 0:
+        raise ValueError(f"{func}({name}=...): got no values")
+    return tensor.float()
+
+
+def _check_pair(
+    func: str, logits: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Check logits and 0/1 targets, and return both flat, on the logits' device."""
+    z = _as_flat_tensor(func, "logits", logits)
+    y = _as_flat_tensor(func, "targets", targets).to(z.device)
+    if y.shape[0] != z.shape[0]:
+        raise ValueError(
+            f"{func}(logits=..., targets=...): {z.shape[0]} logits but {y.shape[0]} targets"
+        )
+    if z.device.type != "meta" and not bool(((y == 0) | (y == 1)).all()):
+        raise ValueError(f"{func}(targets=...): expected only 0 and 1")
+    return z, y
+
+
+def _logit_threshold(func: str, threshold: float) -> float:
+    """Turn a probability threshold in (0, 1) into the equivalent logit threshold."""
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise TypeError(f"{func}(threshold={threshold!r}): expected a number in (0, 1)")
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"{func}(threshold={threshold!r}): expected a probability in (0, 1)")
+    return math.log(threshold / (1.0 - threshold))
+
+
+def predict_labels(logits: torch.Tensor | np.ndarray, threshold: float = 0.5) -> torch.Tensor:
+    """Turn logits into class labels 0 and 1.
+
+    A sample gets label 1 when its probability ``sigmoid(logit)`` is above
+    ``threshold``. With one logit per sample this replaces ``argmax``, which on
+    an ``(n, 1)`` output always returns 0.
+
+    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+
+    Args:
+        logits: Raw model outputs, shape ``(n,)`` or ``(n, 1)``.
+        threshold: Probability above which a sample is labelled 1.
+
+    Returns:
+        An ``int64`` tensor of shape ``(n,)`` on the logits' device.
+
+    Raises:
+        TypeError: If ``logits`` is not a tensor or array, or ``threshold`` not a number.
+        ValueError: If ``logits`` has the wrong shape or ``threshold`` is outside (0, 1).
+    """
+    z = _as_flat_tensor("predict_labels", "logits", logits)
+    return (z > _logit_threshold("predict_labels", threshold)).long()
+
+
+def accuracy_from_logits(
+    logits: torch.Tensor | np.ndarray,
+    targets: torch.Tensor | np.ndarray,
+    threshold: float = 0.5,
+) -> float:
+    """Fraction of samples whose thresholded prediction equals the target.
+
+    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+
+    Args:
+        logits: Raw model outputs, shape ``(n,)`` or ``(n, 1)``.
+        targets: True labels 0 or 1 (any numeric dtype), same length as ``logits``.
+        threshold: Probability above which a sample is labelled 1.
+
+    Returns:
+        The accuracy, a float in ``[0, 1]``.
+
+    Raises:
+        TypeError: If an input is not a tensor or array, or ``threshold`` not a number.
+        ValueError: If shapes or lengths differ, targets are not 0/1, or the
+            threshold is outside (0, 1).
+    """
+    z, y = _check_pair("accuracy_from_logits", logits, targets)
+    labels = z > _logit_threshold("accuracy_from_logits", threshold)
+    return (labels == y.bool()).float().mean().item()
+
+
+def roc_auc_from_logits(
+    logits: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray
+) -> float:
+    """Area under the ROC curve, computed by ``sklearn.metrics.roc_auc_score``.
+
+    ROC-AUC only depends on how the samples are ranked, so logits and
+    probabilities give the same value and no threshold is needed. It is the
+    probability that a random sample of class 1 scores higher than a random
+    sample of class 0: 0.5 is guessing, 1.0 a perfect ranking.
+
+    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+
+    Args:
+        logits: Raw model outputs (or any scores), shape ``(n,)`` or ``(n, 1)``.
+        targets: True labels 0 or 1, same length as ``logits``.
+
+    Returns:
+        The ROC-AUC, a float in ``[0, 1]``.
+
+    Raises:
+        TypeError: If an input is not a tensor or a NumPy array.
+        ValueError: If shapes or lengths differ, targets are not 0/1, or only
+            one class is present (the curve is then undefined).
+    """
+    z, y = _check_pair("roc_auc_from_logits", logits, targets)
+    y_np = y.cpu().numpy()
+    if np.unique(y_np).size < 2:
+        raise ValueError(
+            "roc_auc_from_logits(targets=...): both classes must be present; "
+            f"got only {int(y_np[0])}"
+        )
+    return float(roc_auc_score(y_np, z.cpu().numpy()))
+
+
+def confusion_matrix_from_logits(
+    logits: torch.Tensor | np.ndarray,
+    targets: torch.Tensor | np.ndarray,
+    threshold: float = 0.5,
+) -> np.ndarray:
+    """Count correct and wrong predictions per class.
+
+    Row ``i`` is the true class and column ``j`` the predicted one, as in
+    ``sklearn.metrics.confusion_matrix``: ``[[TN, FP], [FN, TP]]`` when class 1
+    is called positive. Both classes always get a row and a column.
+
+    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+
+    Args:
+        logits: Raw model outputs, shape ``(n,)`` or ``(n, 1)``.
+        targets: True labels 0 or 1, same length as ``logits``.
+        threshold: Probability above which a sample is labelled 1.
+
+    Returns:
+        A ``2 x 2`` integer NumPy array.
+
+    Raises:
+        TypeError: If an input is not a tensor or array, or ``threshold`` not a number.
+        ValueError: If shapes or lengths differ, targets are not 0/1, or the
+            threshold is outside (0, 1).
+    """
+    z, y = _check_pair("confusion_matrix_from_logits", logits, targets)
+    labels = (z > _logit_threshold("confusion_matrix_from_logits", threshold)).long()
+    return confusion_matrix(y.long().cpu().numpy(), labels.cpu().numpy(), labels=[0, 1])
+
+
+def binary_metrics(
+    logits: torch.Tensor | np.ndarray,
+    targets: torch.Tensor | np.ndarray,
+    threshold: float = 0.5,
+) -> dict[str, float]:
+    """Loss, accuracy and ROC-AUC of one set of predictions, ready for a table row.
+
+    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+
+    Args:
+        logits: Raw model outputs, shape ``(n,)`` or ``(n, 1)``.
+        targets: True labels 0 or 1, same length as ``logits``.
+        threshold: Probability above which a sample is labelled 1 (for accuracy).
+
+    Returns:
+        ``{"loss": ..., "accuracy": ..., "roc_auc": ...}`` where ``loss`` is the
+        mean binary cross-entropy, as ``nn.BCEWithLogitsLoss`` computes it.
+
+    Raises:
+        TypeError: If an input is not a tensor or array, or ``threshold`` not a number.
+        ValueError: As for :func:`accuracy_from_logits` and :func:`roc_auc_from_logits`.
+    """
+    z, y = _check_pair("binary_metrics", logits, targets)
+    return {
+        "loss": F.binary_cross_entropy_with_logits(z, y).item(),
+        "accuracy": accuracy_from_logits(z, y, threshold),
+        "roc_auc": roc_auc_from_logits(z, y),
+    }
