@@ -208,7 +208,7 @@ def binary_metrics(
 
     Raises:
         TypeError: If an input is not a tensor or array, or ``threshold`` not a number.
-        ValueError: As for :func:`accuracy_from_logits` and :func:`roc_auc_from_logits`.
+        ValueError: As for `accuracy_from_logits` and `roc_auc_from_logits`.
     """
     z, y = _check_pair("binary_metrics", logits, targets)
     return {
