@@ -75,6 +75,7 @@ def test_best_config_follows_the_goal():
         "hidden_layers": results.loc[results["val_loss"].idxmin(), "hidden_layers"],
         "learning_rate": results.loc[results["val_loss"].idxmin(), "learning_rate"],
     }
+    assert type(best["hidden_layers"]) is int and type(best["learning_rate"]) is float
     maximise = {**CONFIG, "metric": {"name": "val_acc", "goal": "maximize"}}
     assert best_config(results, maximise)["learning_rate"] == best["learning_rate"]
 

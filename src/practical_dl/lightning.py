@@ -43,11 +43,11 @@ class BreastCancerModule(L.LightningModule):
 
     The network is :func:`practical_dl.models.make_classifier`; the loss is
     ``nn.BCEWithLogitsLoss`` on one logit per sample; the optimiser is Adam.
-    Every epoch it logs ``train_loss`` and ``train_acc``; ``val_loss``,
+    Once per epoch it logs ``train_loss`` and ``train_acc``; ``val_loss``,
     ``val_acc`` and ``val_auroc``; and, in ``trainer.test``, the same three
-    with a ``test_`` prefix. Losses are logged with ``sync_dist=True`` and the
-    accuracy and ROC-AUC are torchmetrics metrics, so the numbers are the same
-    on one device and on several processes.
+    with a ``test_`` prefix. Losses are sample-weighted means over the epoch,
+    logged with ``sync_dist=True``; accuracy and ROC-AUC are torchmetrics
+    metrics. Both cover all the data on one device or on several processes.
 
     Introduced in the chapter "PyTorch Lightning".
 
@@ -90,6 +90,8 @@ class BreastCancerModule(L.LightningModule):
         self.train_acc = BinaryAccuracy()
         self.val_acc, self.val_auroc = BinaryAccuracy(), BinaryAUROC()
         self.test_acc, self.test_auroc = BinaryAccuracy(), BinaryAUROC()
+        self._loss_sums: dict[str, torch.Tensor] = {}
+        self._counts: dict[str, int] = {}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return one logit per sample.
@@ -129,24 +131,52 @@ class BreastCancerModule(L.LightningModule):
             The loss; Lightning runs ``backward`` and the optimiser step on it.
         """
         loss, logits = self.step(batch)
-        y = batch[1]
-        self.train_acc(torch.sigmoid(logits), y.int())
-        self.log(
-            "train_loss", loss, on_step=False, on_epoch=True, batch_size=len(y), sync_dist=True
-        )
-        self.log("train_acc", self.train_acc, on_step=False, on_epoch=True)
+        self._accumulate("train", loss, logits, batch[1])
         return loss
+
+    def _accumulate(
+        self, stage: str, loss: torch.Tensor, logits: torch.Tensor, y: torch.Tensor
+    ) -> None:
+        # Sum the loss over the epoch and update the metrics; everything is logged
+        # once per epoch (a self.log call per batch costs more than this model's step).
+        self._loss_sums[stage] = self._loss_sums.get(stage, 0.0) + loss.detach() * len(y)
+        self._counts[stage] = self._counts.get(stage, 0) + len(y)
+        probs = torch.sigmoid(logits.detach())
+        for metric in self._metrics(stage):
+            metric.update(probs, y.int())
+
+    def _metrics(self, stage: str) -> list:
+        if stage == "train":
+            return [self.train_acc]
+        return [getattr(self, f"{stage}_acc"), getattr(self, f"{stage}_auroc")]
+
+    def _log_epoch(self, stage: str) -> None:
+        if stage not in self._counts:
+            return
+        mean_loss = self._loss_sums.pop(stage) / self._counts.pop(stage)
+        # sync_dist=True: with several processes, average the per-process means.
+        self.log(f"{stage}_loss", mean_loss, sync_dist=True)
+        names = ["acc"] if stage == "train" else ["acc", "auroc"]
+        for name, metric in zip(names, self._metrics(stage), strict=True):
+            # A torchmetrics object gathers its state from every process itself;
+            # Lightning computes it now and resets it for the next epoch.
+            self.log(f"{stage}_{name}", metric)
+
+    def on_train_epoch_end(self) -> None:
+        """Log the epoch's mean training loss and accuracy."""
+        self._log_epoch("train")
+
+    def on_validation_epoch_end(self) -> None:
+        """Log the epoch's validation loss, accuracy and ROC-AUC."""
+        self._log_epoch("val")
+
+    def on_test_epoch_end(self) -> None:
+        """Log the test loss, accuracy and ROC-AUC."""
+        self._log_epoch("test")
 
     def _evaluate(self, batch: tuple[torch.Tensor, torch.Tensor], stage: str) -> torch.Tensor:
         loss, logits = self.step(batch)
-        y = batch[1]
-        probs = torch.sigmoid(logits)
-        acc, auroc = getattr(self, f"{stage}_acc"), getattr(self, f"{stage}_auroc")
-        acc(probs, y.int())
-        auroc(probs, y.int())
-        self.log(f"{stage}_loss", loss, on_epoch=True, batch_size=len(y), sync_dist=True)
-        self.log(f"{stage}_acc", acc, on_epoch=True)
-        self.log(f"{stage}_auroc", auroc, on_epoch=True)
+        self._accumulate(stage, loss, logits, batch[1])
         return loss
 
     def validation_step(

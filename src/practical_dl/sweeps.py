@@ -189,8 +189,9 @@ def best_config(results: pd.DataFrame, sweep_config: Mapping[str, Any]) -> dict[
             f"{[metric, *names]}; missing {missing}"
         )
     scores = results[metric]
-    row = results.loc[scores.idxmin() if goal == "minimize" else scores.idxmax()]
-    return {name: _plain(row[name]) for name in names}
+    best = scores.idxmin() if goal == "minimize" else scores.idxmax()
+    # Column by column, so integer columns stay integers (a row would upcast them).
+    return {name: _plain(results[name].loc[best]) for name in names}
 
 
 def sample_configs(sweep_config: Mapping[str, Any], n: int = 500, seed: int = 0) -> pd.DataFrame:
