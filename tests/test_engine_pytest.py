@@ -64,5 +64,7 @@ def test_pages_are_safe_under_xdist_with_any_distribution(pytester):
         "# Page\n\n```python\nx = 2\n```\n\n```python\nassert x == 2\n```\n\n"
         "```python\nassert x * 2 == 4\n```\n"
     )
-    result = pytester.runpytest_subprocess("-p", "no:codeblocks", "-n", "2", "--dist", "load", "docs")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:codeblocks", "-n", "2", "--dist", "load", "docs"
+    )
     result.assert_outcomes(passed=3)

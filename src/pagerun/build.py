@@ -118,14 +118,16 @@ class SiteBuild:
         if src_uri.startswith(CHAPTERS):
             name = notebook_name(src_uri)
             depth = page_url.strip("/").count("/") + 1 if page_url.strip("/") else 0
-            href = posixpath.join(*([".."] * depth), NOTEBOOKS, name) if depth else f"{NOTEBOOKS}/{name}"
+            href = (
+                posixpath.join(*([".."] * depth), NOTEBOOKS, name)
+                if depth
+                else f"{NOTEBOOKS}/{name}"
+            )
             buttons = [
                 f'<a class="md-button" href="{href}" download>Download notebook</a>',
             ]
             if colab_base:
-                buttons.append(
-                    f'<a class="md-button" href="{colab_base}/{name}">Open in Colab</a>'
-                )
+                buttons.append(f'<a class="md-button" href="{colab_base}/{name}">Open in Colab</a>')
             header = '<p class="pagerun-buttons">' + " ".join(buttons) + "</p>"
         return render_markdown(page, run, header=header, footer=version_stamp(run))
 
@@ -172,7 +174,8 @@ def colab_setup_code(repo_url: str) -> str:
         "# On Colab or any fresh environment: install the site's helper package (needs internet).\n"
         "import importlib.util, subprocess, sys\n"
         'if importlib.util.find_spec("practical_dl") is None:\n'
-        f'    subprocess.run([sys.executable, "-m", "pip", "install", "git+{repo_url}"], check=True)'
+        f'    pip = [sys.executable, "-m", "pip", "install", "git+{repo_url}"]\n'
+        "    subprocess.run(pip, check=True)"
     )
 
 

@@ -1,4 +1,4 @@
-"""Expanding ``--8<--`` includes with pymdownx.snippets itself, remembering where each line came from.
+"""Expanding ``--8<--`` includes with pymdownx.snippets, remembering where each line came from.
 
 The site's own preprocessor does the expansion, so a page runs exactly the code
 the site shows. Each line it reads is a :class:`TracedLine`, a ``str`` that
@@ -25,6 +25,7 @@ class TracedLine(str):
     origin: Origin
 
     def __new__(cls, text: str, origin: Origin) -> TracedLine:
+        """Tag ``text`` with its ``origin``."""
         line = super().__new__(cls, text)
         line.origin = origin
         return line

@@ -21,6 +21,7 @@ from pagerun.build import (
     colab_base,
     colab_setup_code,
     load_site_config,
+    log,
 )
 from pagerun.errors import PageError
 
@@ -93,8 +94,8 @@ def on_post_build(config):
     target.mkdir(parents=True, exist_ok=True)
     for notebook in _build.notebook_dir.glob("*.ipynb"):
         shutil.copy2(notebook, target / notebook.name)
-    if _build.executed or _build.reused:
-        print(
-            f"pagerun: {len(_build.executed)} page(s) executed, "
-            f"{len(_build.reused)} reused from the test run's records"
-        )
+    log.info(
+        "pagerun: %d page(s) executed, %d reused from the test run's records",
+        len(_build.executed),
+        len(_build.reused),
+    )

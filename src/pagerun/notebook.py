@@ -10,7 +10,13 @@ from nbformat import v4
 from pagerun.page import Page
 from pagerun.session import CellResult, PageRun
 
-_CONTAINER = re.compile(r'^(?P<pad> *)(?:(?:!!!|\?\?\?\+?) *(?P<kind>\w+)(?: +"(?P<title>[^"]*)")?|=== +"(?P<tab>[^"]*)")\s*$')
+# An admonition (`!!! note "Title"`, `??? success`) or a content tab (`=== "pip"`).
+_CONTAINER = re.compile(
+    r"^(?P<pad> *)(?:"
+    r'(?:!!!|\?\?\?\+?) *(?P<kind>\w+)(?: +"(?P<title>[^"]*)")?'
+    r'|=== +"(?P<tab>[^"]*)"'
+    r")\s*$"
+)
 
 
 def build_notebook(page: Page, run: PageRun, setup_code: str = "") -> nbformat.NotebookNode:
@@ -37,7 +43,9 @@ def build_notebook(page: Page, run: PageRun, setup_code: str = "") -> nbformat.N
     count = 0
     skip_until = -1
     expected = {page.all_fences[f.expected_fence][0] for f in page.fences if f.expected_fence}
-    by_start = {fence.start: (fence, cell) for fence, cell in zip(page.fences, run.cells, strict=True)}
+    by_start = {
+        fence.start: (fence, cell) for fence, cell in zip(page.fences, run.cells, strict=True)
+    }
     for position, line in enumerate(lines):
         if position <= skip_until:
             continue

@@ -21,8 +21,19 @@ from pagerun.errors import PageError
 from pagerun.expand import Origin, TracedLine, expand, relative_name
 
 #: Fence info strings shown but never run.
-DISPLAY_ONLY = {"console", "text", "yaml", "toml", "json", "ini", "diff", "output", "markdown", "md"}
-#: Fence info strings that look like Python but would not run: an error, so nothing is silently skipped.
+DISPLAY_ONLY = {
+    "console",
+    "text",
+    "yaml",
+    "toml",
+    "json",
+    "ini",
+    "diff",
+    "output",
+    "markdown",
+    "md",
+}
+#: Info strings that look like Python but would not run: an error, so nothing is silently skipped.
 _PYTHON_LIKE = re.compile(r"^(\{?\.?(python|py|python3|pycon|ipython)\b)", re.IGNORECASE)
 
 
@@ -180,13 +191,17 @@ def _check_info(info: str, line: TracedLine) -> None:
     file, number = line.origin
     if info in {"bash", "sh"}:
         raise PageError(
-            file, number, f"a ```{info} fence would be executed by pytest-codeblocks; "
-            "write shell commands in a ```console fence, which is shown and never run"
+            file,
+            number,
+            f"a ```{info} fence would be executed by pytest-codeblocks; "
+            "write shell commands in a ```console fence, which is shown and never run",
         )
     if info != "python" and _PYTHON_LIKE.match(info):
         raise PageError(
-            file, number, f"fence info '{info}' is not collected by pytest-codeblocks, so its "
-            "code would never be tested; use a plain ```python fence (or ```text for output)"
+            file,
+            number,
+            f"fence info '{info}' is not collected by pytest-codeblocks, so its "
+            "code would never be tested; use a plain ```python fence (or ```text for output)",
         )
 
 
@@ -268,8 +283,11 @@ def _parse_mark(text: str, opening: TracedLine) -> Mark:
     reason = str(kwargs.get("reason", "")).strip()
     if name == "skip":
         if not reason:
-            raise PageError(file, line, f"'{text}' needs a reason, which readers see: "
-                            "pytest.mark.skip(reason=\"...\")")
+            raise PageError(
+                file,
+                line,
+                f"'{text}' needs a reason, which readers see: pytest.mark.skip(reason=\"...\")",
+            )
         return Mark("skip", reason)
     if name == "skipif":
         if not reason or not args:
@@ -278,7 +296,11 @@ def _parse_mark(text: str, opening: TracedLine) -> Mark:
     if name == "xfail":
         raises = kwargs.get("raises")
         if raises is None:
-            raise PageError(file, line, f"'{text}' must name the exception: "
-                            "pytest.mark.xfail(raises=ValueError, reason=\"...\")")
+            raise PageError(
+                file,
+                line,
+                f"'{text}' must name the exception: "
+                'pytest.mark.xfail(raises=ValueError, reason="...")',
+            )
         return Mark("xfail", reason, raises=raises)
     raise PageError(file, line, f"unsupported marker '{text}': use skip, skipif or xfail")

@@ -220,7 +220,7 @@ class PageSession:
         try:
             with contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
                 with warnings.catch_warnings():
-                    # Warnings belong to the output readers see, whatever a test runner does with them.
+                    # Warnings belong to the output readers see, whatever a test runner does.
                     warnings.simplefilter("default")
                     warnings.showwarning = _show_warning
                     value = self._execute(fence)
@@ -280,7 +280,9 @@ def _code_name(page: Page, fence: Fence) -> str:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
+    print(
+        warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr
+    )
 
 
 def _ends_quietly(code: str) -> bool:
@@ -320,7 +322,9 @@ def _locate(error: BaseException, page: Page, fence: Fence) -> PageError:
     if isinstance(error, SyntaxError) and error.filename == _code_name(page, fence):
         file, line = fence.origin_of(error.lineno or 1)
         text = (error.text or "").rstrip()
-        return PageError(file, line, f"SyntaxError: {error.msg}", f"    {text.strip()}" if text else "")
+        return PageError(
+            file, line, f"SyntaxError: {error.msg}", f"    {text.strip()}" if text else ""
+        )
     summary = traceback.TracebackException.from_exception(error)
     fences = {_code_name(page, each): each for each in page.fences}
     places = _remap(summary, fences)

@@ -1,0 +1,125 @@
+"""``python -m pagerun bench``: what the engine costs, in figures.
+
+Prints, per page: fences executed and seconds; the harness overhead against
+running the same code as one plain Python script (each in a fresh process, so
+both pay the same imports); and site build times: cold (every page executed),
+with the records the tests leave, and with no code run at all (the hook
+removed). Nothing here asserts a time: it reports.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pagerun.config import find_root
+from pagerun.page import load_page
+
+_RUN_ONE = (
+    "import sys; from pagerun import run_page; "
+    "run = run_page(sys.argv[1]); "
+    "print(sum(c.status == 'ok' for c in run.cells)); sys.exit(0 if run.ok else 1)"
+)
+
+
+def benchmark(pages: list[str], build: bool = True) -> int:
+    """Measure the given pages (default: every chapter) and the site build.
+
+    Args:
+        pages: Page paths; empty means every page under ``docs/chapters``.
+        build: Also time ``mkdocs build`` three ways.
+
+    Returns:
+        0, or 1 when a page failed.
+    """
+    root = find_root(Path.cwd())
+    paths = [Path(p).resolve() for p in pages] or sorted((root / "docs" / "chapters").glob("*.md"))
+    print(f"{'page':<44} {'fences':>6} {'engine s':>9} {'plain s':>8} {'overhead':>9}")
+    total_engine = total_plain = 0.0
+    total_fences = 0
+    status = 0
+    for path in paths:
+        page = load_page(path, root)
+        if not page.runnable:
+            continue
+        engine, out = _timed([sys.executable, "-c", _RUN_ONE, str(path)], root)
+        if out.returncode != 0:
+            print(f"{page.name}: failed under the engine\n{out.stderr[-2000:]}")
+            status = 1
+            continue
+        plain = _plain_script_seconds(page, root)
+        fences = int(out.stdout.strip().splitlines()[-1])
+        total_engine, total_plain, total_fences = (
+            total_engine + engine,
+            total_plain + plain,
+            total_fences + fences,
+        )
+        print(
+            f"{page.name:<44} {fences:>6} {engine:>9.2f} {plain:>8.2f} "
+            f"{(engine - plain) / plain:>8.1%}"
+        )
+    if total_plain:
+        print(
+            f"{'total':<44} {total_fences:>6} {total_engine:>9.2f} {total_plain:>8.2f} "
+            f"{(total_engine - total_plain) / total_plain:>8.1%}"
+        )
+    if build:
+        _build_timings(root)
+    return status
+
+
+def _plain_script_seconds(page, root: Path) -> float:
+    # The page's fences, expanded exactly as the engine runs them, as one script.
+    with tempfile.TemporaryDirectory(prefix="pagerun-plain-") as folder:
+        script = Path(folder) / "page.py"
+        script.write_text(
+            "import matplotlib\nmatplotlib.use('Agg')\n"
+            + "\n".join(fence.code for fence in page.fences if not fence.marks)
+        )
+        seconds, out = _timed([sys.executable, str(script)], Path(folder))
+        if out.returncode != 0:
+            print(f"{page.name}: failed as a plain script\n{out.stderr[-2000:]}")
+    return seconds
+
+
+def _timed(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess]:
+    began = time.perf_counter()
+    out = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    return time.perf_counter() - began, out
+
+
+def _build_timings(root: Path) -> None:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    records = root / ".cache" / "pagerun"
+    saved = root / ".cache" / "pagerun-bench-saved"
+    if records.exists():
+        shutil.rmtree(saved, ignore_errors=True)
+        shutil.copytree(records, saved)
+        shutil.rmtree(records)
+    with tempfile.TemporaryDirectory(prefix="pagerun-site-") as site:
+        mkdocs = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", site]
+        cold, out = _timed(mkdocs, root, env)
+        warm, _ = _timed(mkdocs, root, env)
+        plain_config = root / ".bench-no-code.yml"
+        text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+        plain_config.write_text(text.replace("hooks:\n  - src/pagerun/mkdocs_hook.py\n", ""))
+        try:
+            no_code, _ = _timed([*mkdocs, "-f", str(plain_config)], root, env)
+        finally:
+            plain_config.unlink()
+    if saved.exists() and not records.exists():
+        shutil.copytree(saved, records)
+    shutil.rmtree(saved, ignore_errors=True)
+    if out.returncode != 0:
+        print(f"mkdocs build failed:\n{out.stderr[-2000:]}")
+    print(f"build, cold (every page executed): {cold:7.2f} s")
+    print(f"build, with recorded outputs:      {warm:7.2f} s")
+    print(f"build, no code run (no hook):      {no_code:7.2f} s")
+    print(f"recorded outputs cost over no code: {warm - no_code:+.2f} s")
