@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
+# Two test workers on two cores: one torch thread each, or they fight (see TOOLCHAIN.md).
+export OMP_NUM_THREADS := 1
 
 .PHONY: setup serve test test-pages build check bench browser clean
 

@@ -12,6 +12,7 @@ run in its process runs them first (``--dist loadfile`` avoids that repetition).
 from __future__ import annotations
 
 import runpy
+import warnings
 from pathlib import Path
 
 import pytest
@@ -122,7 +123,8 @@ class SnippetItem(pytest.Item):
 
     def runtest(self) -> None:
         """Run the file as ``__main__`` in a clean environment."""
-        with PageEnvironment():
+        with PageEnvironment(), warnings.catch_warnings():
+            warnings.simplefilter("default")  # as on pages: warnings are output, not failures
             runpy.run_path(str(self.path), run_name="__main__")
 
     def reportinfo(self):
