@@ -23,13 +23,13 @@ class LitClassifier(L.LightningModule):
     def forward(self, x):
         return self.model(x).squeeze(-1)  # (B, 1) -> (B,), even when B == 1
 
-    def training_step(self, batch, batch_idx):
+    def training_step(self, batch, batch_idx):  # once per training batch
         x, y = batch
         loss = self.criterion(self(x), y)
         self.log("train_loss", loss, on_step=False, on_epoch=True)  # one value per epoch
         return loss  # Lightning calls backward() and the optimiser step on it
 
-    def validation_step(self, batch, batch_idx):
+    def validation_step(self, batch, batch_idx):  # once per validation batch
         x, y = batch  # Lightning has already called eval() and turned off gradients
         logits = self(x)
         self.log("val_loss", self.criterion(logits, y))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import lightning as L
 import torch
+from lightning.pytorch import LightningModule
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader
 from torchmetrics.classification import BinaryAccuracy, BinaryAUROC
 
 from practical_dl.data import Splits, breast_cancer_splits
@@ -38,7 +38,7 @@ def _use_torch_leaf_spec() -> None:
 _use_torch_leaf_spec()
 
 
-class BreastCancerModule(L.LightningModule):
+class BreastCancerModule(LightningModule):
     """A fully-connected breast-cancer classifier that Lightning can train.
 
     The network is :func:`practical_dl.models.make_classifier`; the loss is
@@ -254,13 +254,13 @@ def breast_cancer_loaders(
     s = splits if splits is not None else breast_cancer_splits(seed=seed)
     generator = torch.Generator().manual_seed(seed)
     train = DataLoader(
-        TensorDataset(s.X_train, s.y_train),
+        torch.utils.data.TensorDataset(s.X_train, s.y_train),
         batch_size=batch_size,
         shuffle=True,
         generator=generator,
     )
-    val = DataLoader(TensorDataset(s.X_val, s.y_val), batch_size=batch_size)
-    test = DataLoader(TensorDataset(s.X_test, s.y_test), batch_size=batch_size)
+    val = DataLoader(torch.utils.data.TensorDataset(s.X_val, s.y_val), batch_size=batch_size)
+    test = DataLoader(torch.utils.data.TensorDataset(s.X_test, s.y_test), batch_size=batch_size)
     return train, val, test
 
 
