@@ -194,7 +194,7 @@ def plot_network(
         ax.scatter(
             np.full(len(ys), i),
             ys,
-            s=260,
+            s=150,
             color=colours[layer.role],
             edgecolor="black",
             linewidth=0.8,
