@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from sklearn import model_selection
 from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 from torch import nn
 
 __all__ = [
@@ -70,7 +70,7 @@ def load_digit_images(test_size: float = 0.25, seed: int = 0) -> DigitImages:
         raise ValueError(f"load_digit_images(test_size={test_size}): expected a value in (0, 1)")
     digits = load_digits()
     images = digits.images.astype(np.float32) / 16.0  # (1797, 8, 8), now in [0, 1]
-    X_train, X_test, y_train, y_test = train_test_split(
+    X_train, X_test, y_train, y_test = model_selection.train_test_split(
         images, digits.target, test_size=test_size, random_state=seed, stratify=digits.target
     )
     return DigitImages(
