@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from sklearn.datasets import load_breast_cancer
+from sklearn import datasets
 from sklearn.model_selection import train_test_split
 
 __all__ = ["Splits", "breast_cancer_splits"]
@@ -67,7 +67,7 @@ def breast_cancer_splits(
             f"breast_cancer_splits(val_size={val_size}, test_size={test_size}): "
             "both must be in (0, 1) and sum to less than 1"
         )
-    data = load_breast_cancer()
+    data = datasets.load_breast_cancer()
     X, y = data.data, data.target
     X_rest, X_test, y_rest, y_test = train_test_split(
         X, y, test_size=test_size, random_state=seed, stratify=y
