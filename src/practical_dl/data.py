@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import torch
 from sklearn import datasets
-from sklearn.model_selection import train_test_split
+from sklearn import model_selection
 
 __all__ = ["Splits", "breast_cancer_splits"]
 
@@ -41,9 +41,7 @@ class Splits:
     feature_names: list[str]
 
 
-def breast_cancer_splits(
-    seed: int = 42, val_size: float = 0.15, test_size: float = 0.15
-) -> Splits:
+def breast_cancer_splits(seed: int = 42, val_size: float = 0.15, test_size: float = 0.15) -> Splits:
     """Load scikit-learn's breast-cancer data as stratified, standardised splits.
 
     The mean and standard deviation come from the training split only, so no
@@ -69,10 +67,10 @@ def breast_cancer_splits(
         )
     data = datasets.load_breast_cancer()
     X, y = data.data, data.target
-    X_rest, X_test, y_rest, y_test = train_test_split(
+    X_rest, X_test, y_rest, y_test = model_selection.train_test_split(
         X, y, test_size=test_size, random_state=seed, stratify=y
     )
-    X_train, X_val, y_train, y_val = train_test_split(
+    X_train, X_val, y_train, y_val = model_selection.train_test_split(
         X_rest, y_rest, test_size=val_size / (1 - test_size), random_state=seed, stratify=y_rest
     )
 
