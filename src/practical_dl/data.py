@@ -8,8 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-from sklearn import datasets
-from sklearn import model_selection
+from sklearn import datasets, model_selection
 
 __all__ = ["Splits", "breast_cancer_splits"]
 
