@@ -243,7 +243,7 @@ class SmallCNN(nn.Module):
 
     Each block is ``Conv2d`` (3x3, padding 1, keeps height and width) then
     ``ReLU`` then ``MaxPool2d(2)`` (halves height and width). The head's input
-    size comes from a dummy forward pass (:func:`flatten_size`), never from
+    size comes from a dummy forward pass (`flatten_size`), never from
     arithmetic done by hand.
 
     Introduced in the chapter "Convolutional networks and transfer learning".
