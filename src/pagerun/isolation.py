@@ -83,6 +83,9 @@ class PageEnvironment:
         torch.manual_seed(self.seed)
         torch.set_default_dtype(torch.float32)
         torch.set_grad_enabled(True)
+        # One thread: the examples are tiny, test workers share two cores, and results
+        # do not depend on how many cores the machine that ran them had.
+        torch.set_num_threads(1)
 
     def _exit_torch(self) -> None:
         saved = self._saved.get("torch")
