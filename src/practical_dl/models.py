@@ -1,7 +1,7 @@
 """Configurable fully-connected classifiers, from a linear model to a deep MLP.
 
-Introduced in the chapter "Experiment tracking and sweeps with Weights & Biases",
-where the number and width of the hidden layers become hyper-parameters.
+Introduced in the chapter "PyTorch Lightning"; the chapter "Experiment tracking and sweeps
+with Weights & Biases" makes the number and width of the hidden layers hyper-parameters.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def make_classifier(
     ``nn.CrossEntropyLoss`` (several). With no hidden layers the model is exactly
     one ``nn.Linear(n_features, n_outputs)``: logistic regression.
 
-    Introduced in the chapter "Experiment tracking and sweeps with Weights & Biases".
+    Introduced in the chapter "PyTorch Lightning".
 
     Args:
         n_features: Number of input features (30 for the breast-cancer data).
