@@ -73,7 +73,7 @@ class PageFile(pytest.File):
         """Show a page problem as one located line, not a traceback of the engine."""
         if isinstance(excinfo.value, PageError):
             return str(excinfo.value)
-        return super().repr_failure(excinfo, style)
+        return super().repr_failure(excinfo)
 
 
 class FenceFailed(Exception):
