@@ -41,3 +41,9 @@ class Project:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     return Project(tmp_path)
+
+
+@pytest.fixture
+def pytester_project(pytester) -> Project:
+    """A throwaway project in pytester's folder, for running pytest on it."""
+    return Project(pytester.path)

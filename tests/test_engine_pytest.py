@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
-
 FENCE = "```"
 
 PAGE = f"""
@@ -23,18 +21,8 @@ print("after")
 """
 
 
-def _project(pytester):
-    from conftest import MKDOCS_YML
-
-    pytester.makefile(".yml", mkdocs=MKDOCS_YML)
-    (pytester.path / "docs").mkdir()
-    (pytester.path / "snippets" / "demo").mkdir(parents=True)
-    (pytester.path / "src").mkdir()
-    (pytester.path / "docs" / "page.md").write_text(textwrap.dedent(PAGE).lstrip())
-
-
-def test_failing_fence_fails_at_its_line_and_later_fences_are_not_run(pytester):
-    _project(pytester)
+def test_failing_fence_fails_at_its_line_and_later_fences_are_not_run(pytester, pytester_project):
+    pytester_project.page(PAGE)
     result = pytester.runpytest_subprocess("-p", "no:codeblocks", "-rs", "docs")
     result.assert_outcomes(passed=1, failed=1, skipped=1)
     result.stdout.fnmatch_lines(
@@ -45,21 +33,21 @@ def test_failing_fence_fails_at_its_line_and_later_fences_are_not_run(pytester):
     )
 
 
-def test_snippets_run_as_scripts_and_passing_pages_are_recorded(pytester):
-    _project(pytester)
+def test_snippets_run_as_scripts_and_passing_pages_are_recorded(pytester, pytester_project):
+    pytester_project.page(PAGE)
     (pytester.path / "docs" / "page.md").write_text("# Page\n\n```python\nx = 2\n```\n")
-    (pytester.path / "snippets" / "demo" / "ok.py").write_text(
-        'if __name__ == "__main__":\n    print("ran as a script")\n'
+    pytester_project.write(
+        "snippets/demo/ok.py", 'if __name__ == "__main__":\n    print("ran as a script")\n'
     )
-    (pytester.path / "snippets" / "demo" / "broken.py").write_text("import nonexistent_module\n")
+    pytester_project.write("snippets/demo/broken.py", "import nonexistent_module\n")
     result = pytester.runpytest_subprocess("-p", "no:codeblocks", "docs", "snippets")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*broken.py*ModuleNotFoundError*"])
     assert (pytester.path / ".cache" / "pagerun" / "docs__page.md.json").is_file()
 
 
-def test_pages_are_safe_under_xdist_with_any_distribution(pytester):
-    _project(pytester)
+def test_pages_are_safe_under_xdist_with_any_distribution(pytester, pytester_project):
+    pytester_project.page(PAGE)
     (pytester.path / "docs" / "page.md").write_text(
         "# Page\n\n```python\nx = 2\n```\n\n```python\nassert x == 2\n```\n\n"
         "```python\nassert x * 2 == 4\n```\n"
