@@ -32,6 +32,7 @@ def fit_config(config, max_epochs=10, logger=False):
         logger=logger,
         log_every_n_steps=1,
         enable_checkpointing=logger is not False,  # W&B's log_model needs a checkpoint
+        num_sanity_val_steps=0,  # the module is tested; skip the pre-training validation check
         enable_progress_bar=False,
         enable_model_summary=False,
     )
