@@ -74,6 +74,10 @@ def on_page_context(context, page, config, nav):
     """Keep notebook copies of chapters out of search: the chapter pages are indexed."""
     if page.file.src_uri.endswith(".ipynb"):
         page.meta["search"] = {"exclude": True}
+        if page.edit_url:
+            # Notebooks are generated: "edit this page" opens the chapter they come from.
+            chapter = f"{CHAPTERS}{Path(page.file.src_uri).stem}.md"
+            page.edit_url = page.edit_url.replace(page.file.src_uri, chapter)
     return context
 
 

@@ -36,8 +36,6 @@ def build_notebook(page: Page, run: PageRun, setup_code: str = "") -> nbformat.N
     """
     lines = _plain_markdown(page)
     cells = []
-    if setup_code:
-        cells.append(v4.new_code_cell(setup_code))
     prose: list[str] = []
     position = 0
     count = 0
@@ -60,6 +58,10 @@ def build_notebook(page: Page, run: PageRun, setup_code: str = "") -> nbformat.N
         elif line is not None:
             prose.append(line)
     _flush(prose, cells)
+    if setup_code:
+        # Right before the first code cell: after the title and introduction.
+        first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
+        cells.insert(first_code, v4.new_code_cell(setup_code))
     notebook = v4.new_notebook(cells=cells)
     notebook.metadata.update(
         {
