@@ -26,6 +26,8 @@ class Classifier(nn.Module):
 
     def forward(self, x):  # (n, n_inputs) -> (n, n_outputs) logits
         return self.layers(x)
+
+
 # --8<-- [end:classifier]
 
 
@@ -39,6 +41,8 @@ def accuracy(model, X, y):
     else:
         predicted = logits.argmax(dim=1)
     return (predicted == y.long()).float().mean().item()
+
+
 # --8<-- [end:accuracy]
 
 

@@ -17,6 +17,8 @@ class Standardize:
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return (x - self.mean) / self.std
+
+
 # --8<-- [end:transform]
 
 
@@ -44,6 +46,8 @@ class CsvDataset(Dataset):
         if self.transform is not None:
             x = self.transform(x)  # applied to every sample, the same way, at load time
         return x, self.y[idx]
+
+
 # --8<-- [end:map_style]
 
 
@@ -66,6 +70,8 @@ class CsvStream(IterableDataset):
                 y = float(row.pop(self.target))
                 x = [float(value) for value in row.values()]
                 yield torch.tensor(x), torch.tensor(y)
+
+
 # --8<-- [end:iterable_style]
 
 
