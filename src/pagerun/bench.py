@@ -4,8 +4,9 @@ Prints, per page: fences executed, the engine's seconds, and the harness
 overhead against running the same code as one plain Python script in the same
 warm process (imports already paid by a first, discarded run, so both sides do
 the same work, figures rendered to PNG included, apart from what the engine
-adds: expansion, per-fence capture and display, isolation). Then site build times: cold (every page executed), with the records
-the tests leave, and with no code run at all (the hook removed). Nothing here
+adds: expansion, per-fence capture and display, isolation). Then site build
+times: cold (every page executed), with the records the tests leave, and with
+no code run at all (the hook removed). Nothing here
 asserts a time: it reports.
 """
 
