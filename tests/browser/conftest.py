@@ -1,0 +1,172 @@
+"""Fixtures for the browser tests: the built site, a local server, headless Chromium.
+
+Which site is tested, in this order:
+
+1. ``$SITE_DIR`` when set: that folder, as it is (no build).
+2. ``./site`` when it is newer than every input of the build (``mkdocs.yml``,
+   ``docs/``, ``overrides/``, ``snippets/``, ``src/``): what ``make test``'s
+   ``mkdocs build --strict`` wrote just before. It is copied to a temporary
+   folder first, so a build started meanwhile cannot change it mid-run.
+3. Otherwise a fresh ``mkdocs build --strict`` into a temporary folder, once
+   per session.
+
+Every page is visited once per session (``visits``); each test then checks one
+thing over all of them and names every page that fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import siteaudit  # noqa: E402
+
+ROOT = siteaudit.ROOT
+SCREENSHOTS = siteaudit.SCREENSHOTS
+WEIGHT_JSON = siteaudit.WEIGHT_JSON
+BUILD_INPUTS = ("mkdocs.yml", "docs", "overrides", "snippets", "src")
+
+_report: dict[str, object] = {}
+
+
+def _newest_input() -> float:
+    newest = 0.0
+    for name in BUILD_INPUTS:
+        path = ROOT / name
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+        elif path.is_dir():
+            for child in path.rglob("*"):
+                if child.is_file() and "__pycache__" not in child.parts:
+                    newest = max(newest, child.stat().st_mtime)
+    return newest
+
+
+def _fresh_site() -> Path | None:
+    sitemap = ROOT / "site" / "sitemap.xml"
+    if sitemap.is_file() and sitemap.stat().st_mtime >= _newest_input():
+        return ROOT / "site"
+    return None
+
+
+@pytest.fixture(scope="session")
+def site_dir(tmp_path_factory) -> Path:
+    """The built site under test (see the module docstring for which one)."""
+    if os.environ.get("SITE_DIR"):
+        site = Path(os.environ["SITE_DIR"]).resolve()
+        _report["site"] = f"{site} ($SITE_DIR)"
+        return site
+    target = tmp_path_factory.mktemp("browser") / "site"
+    fresh = _fresh_site()
+    began = time.perf_counter()
+    if fresh is not None:
+        shutil.copytree(fresh, target)
+        _report["site"] = (
+            f"./site, newer than its inputs (copied in {time.perf_counter() - began:.1f} s)"
+        )
+        return target
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(target)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed:\n{done.stdout}\n{done.stderr}", pytrace=False)
+    _report["site"] = f"built with mkdocs build --strict in {time.perf_counter() - began:.1f} s"
+    return target
+
+
+@pytest.fixture(scope="session")
+def pages(site_dir) -> list[str]:
+    """Every page of the site, as paths relative to its root (``""`` is the home page)."""
+    return siteaudit.discover_pages(site_dir)
+
+
+@pytest.fixture(scope="session")
+def server(site_dir):
+    """The site served over HTTP on 127.0.0.1 and a free port."""
+    with siteaudit.SiteServer(site_dir) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            launched = siteaudit.launch(playwright)
+        except FileNotFoundError as error:
+            pytest.fail(str(error), pytrace=False)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    """axe-core's source, from the axe-playwright-python wheel (no network)."""
+    return siteaudit.axe_source()
+
+
+@pytest.fixture(scope="session")
+def visits(server, pages, axe_script) -> dict[str, siteaudit.Visit]:
+    """One visit to every page: desktop then phone width, axe scan, screenshots, bytes.
+
+    Pages are visited several at a time (``$BROWSER_WORKERS``, default: the CPU
+    count up to 4), each worker with its own Chromium.
+    """
+    if SCREENSHOTS.exists():
+        shutil.rmtree(SCREENSHOTS)
+    began = time.perf_counter()
+    records = siteaudit.visit_all(server, pages, axe_script=axe_script, screenshots=SCREENSHOTS)
+    elapsed = time.perf_counter() - began
+    _report["visits"] = list(records.values())
+    _report["seconds"] = elapsed
+    _report["workers"] = os.environ.get("BROWSER_WORKERS") or min(4, os.cpu_count() or 1)
+    siteaudit.save_report(list(records.values()), WEIGHT_JSON)
+    return records
+
+
+@pytest.fixture
+def page(browser, server):
+    """A fresh page (its own context) at desktop width, pointed at the local server."""
+    context = browser.new_context(
+        viewport=siteaudit.DESKTOP, base_url=server.base_url, service_workers="block"
+    )
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the page-weight report (every run that visited the pages)."""
+    records = _report.get("visits")
+    if not records:
+        return
+    terminalreporter.section("page weight (first visit, cold cache)")
+    terminalreporter.write_line(f"site: {_report.get('site', '?')}")
+    terminalreporter.write_line(siteaudit.weight_table(records))
+    seconds = _report["seconds"]
+    steps: dict[str, float] = {}
+    for record in records:
+        for step, took in record.timings.items():
+            steps[step] = steps.get(step, 0.0) + took
+    mean = ", ".join(f"{step} {took / len(records):.2f}" for step, took in steps.items())
+    terminalreporter.write_line(
+        f"visited {len(records)} pages in {seconds:.1f} s with {_report['workers']} browser(s);"
+        f" mean seconds per page: {mean};"
+        f" screenshots in {SCREENSHOTS.relative_to(ROOT)}/, weights in"
+        f" {WEIGHT_JSON.relative_to(ROOT)}"
+    )

@@ -1,0 +1,974 @@
+"""Drive headless Chromium over a built site and say what a reader would see go wrong.
+
+Used by the browser tests (``tests/browser/``) and by ``benchmarks/page_weight.py``.
+Every check is a plain function of what one visit to a page collected, so the
+tests can run the same functions against a page broken on purpose and see them
+fail.
+
+One visit per page: a fresh browser context (cold cache, so the bytes counted
+are what a first-time reader downloads), desktop width first, then phone width.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import html.parser
+import http.server
+import io
+import json
+import os
+import posixpath
+import re
+import shutil
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Full-page screenshots of every page at both widths, for people to look at (gitignored).
+SCREENSHOTS = ROOT / "screenshots"
+#: The page-weight report as JSON (gitignored).
+WEIGHT_JSON = ROOT / "benchmarks" / "results" / "page_weight.json"
+
+#: Debian's chromium; no browser is ever downloaded. Override with $CHROMIUM.
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+#: Every host name except the local server fails to resolve, so a stray CDN
+#: link can never reach the network (the request is still recorded).
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+#: Bytes a first visit to one page may transfer.
+BUDGET_BYTES = 3 * 1024 * 1024
+
+#: Impacts that fail the accessibility check.
+AXE_FAILING = ("serious", "critical")
+
+
+def axe_source() -> str:
+    """Return axe-core's script, shipped inside the axe-playwright-python wheel (offline).
+
+    Returns:
+        The contents of ``axe.min.js``.
+    """
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def discover_pages(site: Path) -> list[str]:
+    """Return every page of a built site as a URL path relative to its root.
+
+    Walks ``**/index.html`` (``use_directory_urls``); the home page is ``""``.
+    ``404.html`` is left out: it links assets by the absolute ``site_url``.
+
+    Args:
+        site: The build folder.
+
+    Returns:
+        Paths such as ``""``, ``"chapters/autograd/"``, sorted.
+    """
+    pages = []
+    for index in site.rglob("index.html"):
+        folder = index.parent.relative_to(site).as_posix()
+        if folder.startswith("assets/"):
+            continue
+        pages.append("" if folder == "." else folder + "/")
+    return sorted(pages, key=lambda url: (url.count("/"), url))
+
+
+def sitemap_pages(site: Path, site_url: str | None = None) -> list[str]:
+    """Return the pages listed in ``sitemap.xml``, as paths relative to the site root.
+
+    Args:
+        site: The build folder.
+        site_url: The configured ``site_url``; guessed from the first entry when None.
+
+    Returns:
+        Paths such as ``"chapters/autograd/"``.
+    """
+    text = (site / "sitemap.xml").read_text(encoding="utf-8")
+    locs = re.findall(r"<loc>([^<]+)</loc>", text)
+    if not locs:
+        return []
+    if site_url is None:
+        site_url = min(locs, key=len)
+    return [loc[len(site_url) :] if loc.startswith(site_url) else loc for loc in locs]
+
+
+def site_base(site: Path) -> str:
+    """Return the path the site is published under, from ``sitemap.xml`` (``site_url``).
+
+    The pages are served under the same path locally, so links that MkDocs or a
+    plugin writes as absolute paths (``/practical-deep-learning/...``) resolve
+    here exactly as they will on the published site.
+
+    Args:
+        site: The build folder.
+
+    Returns:
+        A path that starts and ends with ``/`` (``/`` when there is no sitemap).
+    """
+    sitemap = site / "sitemap.xml"
+    if not sitemap.is_file():
+        return "/"
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap.read_text(encoding="utf-8"))
+    if not locs:
+        return "/"
+    path = urllib.parse.urlsplit(min(locs, key=len)).path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+def site_file(site: Path, base: str, path: str) -> Path:
+    """Return the build file a URL path (``/base/notebooks/x.ipynb``) is served from."""
+    relative = path[len(base) :] if path.startswith(base) else path.lstrip("/")
+    target = site / urllib.parse.unquote(relative)
+    return target / "index.html" if target.is_dir() else target
+
+
+def slug(url: str) -> str:
+    """Return a file-name-safe name for a page path (``index`` for the home page)."""
+    return url.strip("/").replace("/", "-") or "index"
+
+
+# --------------------------------------------------------------------------- server
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".ipynb": "application/x-ipynb+json",
+        ".js": "text/javascript",
+        ".mjs": "text/javascript",
+        ".woff2": "font/woff2",
+        ".woff": "font/woff",
+        ".json": "application/json",
+    }
+
+    def translate_path(self, path: str) -> str:
+        clean = urllib.parse.unquote(path.split("?", 1)[0].split("#", 1)[0])
+        for prefix, folder in self.server.overlay.items():
+            if clean.startswith(prefix):
+                return str(Path(folder) / clean[len(prefix) :])
+        base = self.server.base
+        if not clean.startswith(base):
+            return str(Path(self.directory) / ".outside-the-site-base")  # a 404
+        return super().translate_path("/" + path[len(base) :])
+
+    def send_head(self):
+        """Send text files gzipped when the browser accepts it, as GitHub Pages does."""
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
+            path = path / "index.html"
+        encodings = self.headers.get("Accept-Encoding", "")
+        if not (
+            self.server.compress
+            and "gzip" in encodings
+            and path.suffix in GZIPPED
+            and path.is_file()
+        ):
+            return super().send_head()
+        body = _gzipped(path)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+#: What GitHub Pages compresses (fonts and images are compressed already).
+GZIPPED = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map"}
+
+
+@functools.lru_cache(maxsize=512)
+def _gzipped_bytes(path: Path, mtime: float) -> bytes:
+    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+
+
+def _gzipped(path: Path) -> bytes:
+    return _gzipped_bytes(path, path.stat().st_mtime)
+
+
+class SiteServer:
+    """A local HTTP server for a build folder, on 127.0.0.1 and a free port.
+
+    Args:
+        root: The folder to serve.
+        base: The path to serve it under; by default the ``site_url`` path the
+            sitemap gives, as on the published site.
+        overlay: URL prefixes served from other folders instead (used to add a
+            page broken on purpose beside the real ones).
+        compress: Gzip text files as GitHub Pages does, so the bytes counted
+            are the bytes a reader downloads.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        base: str | None = None,
+        overlay: dict[str, Path] | None = None,
+        compress: bool = True,
+    ) -> None:
+        handler = functools.partial(_Handler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.base = site_base(root) if base is None else base
+        self.httpd.base = self.base
+        self.httpd.overlay = dict(overlay or {})
+        self.httpd.compress = compress
+        self.root = root
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        """The site's home page: ``http://127.0.0.1:<port>/<base>/``."""
+        return self.origin + self.base
+
+    def url(self, path: str = "") -> str:
+        """Return the absolute URL of a path relative to the site root."""
+        return self.base_url + path.lstrip("/")
+
+    def add_overlay(self, path: str, folder: Path) -> None:
+        """Serve a page path (e.g. ``chapters/broken/``) from ``folder``."""
+        self.httpd.overlay[self.base + path.lstrip("/")] = folder
+
+    def __enter__(self) -> SiteServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def launch(playwright):
+    """Launch Debian's headless Chromium through Playwright.
+
+    Args:
+        playwright: The object ``sync_playwright().start()`` returns.
+
+    Returns:
+        The browser.
+    """
+    if not Path(CHROMIUM).exists():
+        raise FileNotFoundError(
+            f"no Chromium at {CHROMIUM}: `apt-get install chromium` or set $CHROMIUM "
+            "(Playwright's own browser downloads are not used)"
+        )
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+
+
+# --------------------------------------------------------------------------- one visit
+
+#: Waits until MathJax has typeset every maths element (or there is none).
+_MATHS_DONE = """() => {
+  const maths = document.querySelectorAll('.md-content .arithmatex');
+  if (!maths.length) return true;
+  return Array.from(maths).every(el => el.querySelector('mjx-container'));
+}"""
+
+#: Everything the checks need from the rendered page, in one round trip.
+_COLLECT = r"""async () => {
+  const article = document.querySelector('.md-content') || document.body;
+  // Text outside code, scripts and typeset maths: raw TeX there was never rendered.
+  const skip = 'pre, code, script, style, textarea, mjx-container, .MathJax, .jp-InputArea';
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+  const raw = [];
+  const tex = /\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{/;
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (node.parentElement && node.parentElement.closest(skip)) continue;
+    if (tex.test(node.nodeValue)) raw.push(node.nodeValue.trim().slice(0, 80));
+  }
+  const arithmatex = article.querySelectorAll('.arithmatex');
+  const untypeset = Array.from(arithmatex).filter(el => !el.querySelector('mjx-container'));
+  // Python fences and the outputs the build put right after each (pagerun).
+  const isOutput = el => el && (el.matches('.pagerun-output, .pagerun-figure, .pagerun-html'));
+  // Raw HTML inside an indented block comes out wrapped in <p>, which the
+  // parser splits into empty paragraphs around the block: step over those.
+  const isEmpty = el => el && el.matches('p') && !el.textContent.trim() && !el.children.length;
+  const following = el => {
+    let next = el.nextElementSibling;
+    while (isEmpty(next)) next = next.nextElementSibling;
+    return next;
+  };
+  const fences = Array.from(article.querySelectorAll('div.language-python.highlight'))
+    .filter(el => !el.closest('.pagerun-output, .doc, .jp-Cell'))
+    .map(el => {
+      let text = 0, figures = 0, html = 0, next = following(el);
+      while (isOutput(next)) {
+        if (next.matches('.pagerun-output')) text += 1;
+        if (next.matches('.pagerun-figure')) figures += next.querySelectorAll('img').length;
+        if (next.matches('.pagerun-html')) html += 1;
+        next = following(next);
+      }
+      const code = el.querySelector('code');
+      return {text, figures, html, code: code ? code.textContent : ''};
+    });
+  const errors = [];
+  const outputs = article.querySelectorAll(
+    '.pagerun-output, .jp-OutputArea-output, .jp-RenderedText');
+  outputs.forEach(el => {
+    const text = el.innerText || '';
+    if (/Traceback \(most recent call last\)/.test(text)
+        || el.matches('[data-mime-type="application/vnd.jupyter.stderr"]') && /Error\b/.test(text))
+      errors.push(text.trim().split('\n').slice(-1)[0].slice(0, 120));
+  });
+  const images = await Promise.all(Array.from(article.querySelectorAll('img')).map(async img => {
+    if (!img.complete) {
+      await new Promise(done => { img.onload = img.onerror = done; setTimeout(done, 3000); });
+    }
+    return {
+      src: (img.getAttribute('src') || '').slice(0, 80),
+      alt: img.getAttribute('alt'),
+      width: img.naturalWidth,
+      figure: !!img.closest('.pagerun-figure, .jp-OutputArea-output'),
+    };
+  }));
+  const blocks = Array.from(article.querySelectorAll('pre > code'))
+    .filter(code => !code.closest('.jp-Cell, .pagerun-output'));
+  const copyable = blocks.filter(code => {
+    const pre = code.parentElement;
+    return pre.querySelector('button.md-code__button[data-md-type="copy"]')
+      || pre.parentElement.querySelector('button.md-code__button[data-md-type="copy"]');
+  });
+  const download = document.querySelector('p.pagerun-buttons a[download]');
+  return {
+    title: document.title,
+    rawTex: raw,
+    arithmatex: arithmatex.length,
+    untypeset: untypeset.map(el => el.textContent.trim().slice(0, 60)),
+    mjx: document.querySelectorAll('mjx-container').length,
+    stamp: !!document.querySelector('p.pagerun-stamp'),
+    fences,
+    errors,
+    images,
+    codeBlocks: blocks.length,
+    copyButtons: copyable.length,
+    download: download ? new URL(download.getAttribute('href'), location.href).pathname : null,
+  };
+}"""
+
+#: Horizontal overflow of the page body, and the elements sticking out furthest.
+_OVERFLOW = """() => {
+  const doc = document.documentElement, width = doc.clientWidth;
+  const scroll = Math.max(doc.scrollWidth, document.body.scrollWidth);
+  const culprits = [];
+  if (scroll > width) {
+    for (const el of document.body.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      if (box.right > width + 1 && box.width > 0) {
+        let scroller = el.parentElement, inside = false;
+        while (scroller && scroller !== document.body) {
+          const style = getComputedStyle(scroller);
+          if (/(auto|scroll|hidden|clip)/.test(style.overflowX)) { inside = true; break; }
+          scroller = scroller.parentElement;
+        }
+        if (!inside) {
+          const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+            + (el.classList.length ? '.' + Array.from(el.classList).join('.') : '');
+          culprits.push(name + ' right=' + Math.round(box.right));
+        }
+      }
+      if (culprits.length >= 5) break;
+    }
+  }
+  return {clientWidth: width, scrollWidth: scroll, culprits};
+}"""
+
+#: Runs last, on a page already photographed: syntax highlighting wraps every
+#: token of every code block in a span (thousands a chapter), and axe's
+#: colour-contrast rule costs about a millisecond per element. A token's
+#: contrast depends only on its colours and font, not on where it is, so the
+#: first span of each (colour, background, font, highlighted line) is kept and
+#: the rest become plain text: every distinct token style is still checked,
+#: in a tenth of the time. Line-wrapper spans (no style of their own) go too.
+_THIN_CODE = """() => {
+  // Read every style first, then change the DOM: interleaving the two makes
+  // the browser recompute styles for each span.
+  const seen = new Set(), extra = [];
+  for (const span of document.querySelectorAll('pre span')) {
+    if (span.firstElementChild || span.id.startsWith('__span-')) continue;
+    const style = getComputedStyle(span), pre = span.closest('pre');
+    const key = [style.color, style.backgroundColor, style.fontSize, style.fontWeight,
+      style.fontStyle, getComputedStyle(pre).backgroundColor, !!span.closest('.hll')].join('|');
+    if (seen.has(key)) extra.push(span); else seen.add(key);
+  }
+  for (const span of extra) span.replaceWith(...span.childNodes);
+  for (const line of document.querySelectorAll('pre span[id^="__span-"]')) {
+    line.replaceWith(...line.childNodes);
+  }
+  return extra.length;
+}"""
+
+_AXE_RUN = """async () => {
+  const results = await axe.run(document, {resultTypes: ['violations']});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+    count: v.nodes.length,
+  }));
+}"""
+
+
+@dataclass
+class Visit:
+    """What one visit to a page collected.
+
+    Attributes:
+        url: The page's path relative to the site root.
+        console_errors: ``console.error`` messages and uncaught exceptions.
+        requests: Every URL the page requested (``data:`` left out).
+        failed: Requests that failed or answered with an error status.
+        dom: What ``_COLLECT`` read from the rendered page.
+        phone: What ``_OVERFLOW`` read at phone width.
+        axe: Accessibility violations (every impact).
+        transferred: Bytes received per URL (headers included, cold cache),
+            gzipped where the server compresses.
+        decoded: Bytes per URL after decompression.
+        seconds: How long the visit took.
+        timings: Seconds per step of the visit.
+        screenshots: Files written.
+    """
+
+    url: str
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    dom: dict = field(default_factory=dict)
+    phone: dict = field(default_factory=dict)
+    axe: list[dict] = field(default_factory=list)
+    transferred: dict[str, int] = field(default_factory=dict)
+    decoded: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+    screenshots: list[Path] = field(default_factory=list)
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes the first visit transferred."""
+        return sum(self.transferred.values())
+
+    @property
+    def decoded_bytes(self) -> int:
+        """Bytes the first visit received, decompressed."""
+        return sum(self.decoded.values())
+
+
+def visit(
+    browser,
+    server: SiteServer,
+    url: str,
+    *,
+    axe_script: str | None = None,
+    screenshots: Path | None = None,
+    color_scheme: str = "light",
+) -> Visit:
+    """Open one page in a fresh context and collect what every check needs.
+
+    Args:
+        browser: A Playwright browser.
+        server: The running server.
+        url: The page's path relative to the site root.
+        axe_script: axe-core's source; no accessibility scan when None.
+        screenshots: A folder for full-page screenshots at both widths, or None.
+        color_scheme: The reader's preferred scheme (Material follows it).
+
+    Returns:
+        The visit's record.
+    """
+    record = Visit(url)
+    began = last = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal last
+        now = time.perf_counter()
+        record.timings[step] = round(now - last, 3)
+        last = now
+
+    context = browser.new_context(
+        viewport=DESKTOP, color_scheme=color_scheme, service_workers="block"
+    )
+    try:
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda msg: msg.type == "error" and record.console_errors.append(_console(msg)),
+        )
+        page.on("pageerror", lambda exc: record.console_errors.append(f"uncaught: {exc}"))
+        page.on("request", lambda req: _note_request(record, req.url))
+        page.on(
+            "requestfailed",
+            lambda req: record.failed.append(f"{req.url} ({req.failure})"),
+        )
+        page.on(
+            "response",
+            lambda res: res.status >= 400 and record.failed.append(f"{res.url} ({res.status})"),
+        )
+        _count_bytes(context, page, record)
+        page.goto(server.url(url), wait_until="load")
+        lap("load")
+        try:
+            page.wait_for_function(_MATHS_DONE, timeout=8000)
+        except Exception:  # noqa: BLE001 - the maths check reports what is left
+            pass
+        lap("maths")
+        record.dom = page.evaluate(_COLLECT)
+        lap("collect")
+        if screenshots is not None:
+            screenshots.mkdir(parents=True, exist_ok=True)
+            path = screenshots / f"{slug(url)}-{DESKTOP['width']}.jpg"
+            page.screenshot(path=path, full_page=True, type="jpeg", quality=75)
+            record.screenshots.append(path)
+            lap("shot")
+        page.set_viewport_size(PHONE)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+        record.phone = page.evaluate(_OVERFLOW)
+        lap("phone")
+        if screenshots is not None:
+            path = screenshots / f"{slug(url)}-{PHONE['width']}.jpg"
+            page.screenshot(path=path, full_page=True, type="jpeg", quality=75)
+            record.screenshots.append(path)
+            lap("phone shot")
+        if axe_script is not None:
+            page.set_viewport_size(DESKTOP)
+            page.evaluate(_THIN_CODE)
+            page.evaluate(axe_script)
+            record.axe = page.evaluate(_AXE_RUN)
+            lap("axe")
+    finally:
+        context.close()
+    record.seconds = time.perf_counter() - began
+    return record
+
+
+def visit_all(
+    server: SiteServer,
+    pages: list[str],
+    *,
+    workers: int | None = None,
+    **options,
+) -> dict[str, Visit]:
+    """Visit every page, several at a time, each worker with its own Chromium.
+
+    Playwright's sync API belongs to one thread, so each worker thread starts
+    its own Playwright and browser. The largest pages go first, to keep the
+    workers evenly busy.
+
+    Args:
+        server: The running server.
+        pages: Page paths.
+        workers: How many pages at once; ``$BROWSER_WORKERS``, else the number of
+            CPUs up to 4.
+        **options: Passed to ``visit``.
+
+    Returns:
+        The visits, by page path, in the order of ``pages``.
+    """
+    from playwright.sync_api import sync_playwright
+
+    if workers is None:
+        workers = int(os.environ.get("BROWSER_WORKERS") or min(4, os.cpu_count() or 1))
+    size = {url: _page_size(server.root, url) for url in pages}
+    queue = sorted(pages, key=lambda url: -size[url])
+    lock = threading.Lock()
+    results: dict[str, Visit] = {}
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                try:
+                    while True:
+                        with lock:
+                            if not queue or errors:
+                                return
+                            url = queue.pop(0)
+                        results[url] = visit(browser, server, url, **options)
+                finally:
+                    browser.close()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(max(1, min(workers, len(pages))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return {url: results[url] for url in pages}
+
+
+def _page_size(root: Path, url: str) -> int:
+    index = root / url / "index.html"
+    return index.stat().st_size if index.is_file() else 0
+
+
+def _console(msg) -> str:
+    where = msg.location or {}
+    origin = where.get("url", "")
+    return f"{msg.text} [{origin}:{where.get('lineNumber', '')}]" if origin else msg.text
+
+
+def _note_request(record: Visit, url: str) -> None:
+    if not url.startswith(("data:", "blob:", "about:")):
+        record.requests.append(url)
+
+
+def _count_bytes(context, page, record: Visit) -> None:
+    """Count bytes received per request through the DevTools protocol (cold cache)."""
+    cdp = context.new_cdp_session(page)
+    urls: dict[str, str] = {}
+
+    def sent(event):
+        urls[event["requestId"]] = event["request"]["url"]
+
+    def received(event):
+        url = urls.get(event["requestId"], "?")
+        if not url.startswith("data:"):
+            record.decoded[url] = record.decoded.get(url, 0) + int(event["dataLength"])
+
+    def done(event):
+        url = urls.get(event["requestId"], "?")
+        if not url.startswith("data:"):
+            record.transferred[url] = record.transferred.get(url, 0) + int(
+                event["encodedDataLength"]
+            )
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.dataReceived", received)
+    cdp.on("Network.loadingFinished", done)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+
+
+# --------------------------------------------------------------------------- checks
+# Each returns a list of problems (empty when the page passes).
+
+
+def console_problems(record: Visit) -> list[str]:
+    """Console errors and uncaught exceptions."""
+    return list(record.console_errors)
+
+
+def request_problems(record: Visit, origin: str) -> list[str]:
+    """Requests to any host but the local server, and local requests that failed."""
+    problems = [f"other host: {url}" for url in record.requests if not url.startswith(origin)]
+    problems += [f"failed: {failure}" for failure in record.failed if failure.startswith(origin)]
+    return problems
+
+
+def maths_problems(record: Visit) -> list[str]:
+    """Maths left untypeset, or raw TeX delimiters in the rendered text."""
+    dom = record.dom
+    problems = [f"not typeset: {text!r}" for text in dom["untypeset"]]
+    if dom["arithmatex"] and not dom["mjx"]:
+        problems.append(f"{dom['arithmatex']} .arithmatex elements but no mjx-container")
+    problems += [f"raw TeX in text: {text!r}" for text in dom["rawTex"]]
+    return problems
+
+
+def fence_output_problems(record: Visit, notebook: dict | None) -> list[str]:
+    """Executed fences whose outputs are missing, checked against the page's notebook.
+
+    The build writes the page and its notebook from the same run, so each
+    python fence on the page has a notebook code cell with the same code,
+    carrying what the fence printed, returned and drew. Each fence must show
+    them: an output block for text, a table for an HTML value, and as many
+    figures as the run made.
+
+    Args:
+        record: The visit.
+        notebook: The notebook the page's download button gives (parsed
+            JSON), or None for a page without one (nothing to compare).
+
+    Returns:
+        Problems, naming the fence by its number on the page and first line.
+    """
+    if notebook is None:
+        return []
+    problems = []
+    if not record.dom["stamp"]:
+        problems.append("no p.pagerun-stamp: the build did not insert this page's outputs")
+    cells = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    position = 0
+    for number, fence in enumerate(record.dom["fences"], start=1):
+        code = _normalise(fence["code"])
+        first = next((line for line in fence["code"].splitlines() if line.strip()), "")
+        label = f"fence {number} ({first.strip()[:50]!r})"
+        match = next((i for i in range(position, len(cells)) if _cell_code(cells[i]) == code), None)
+        if match is None:
+            problems.append(f"{label}: no notebook cell has its code (notebook from another run?)")
+            continue
+        position = match + 1
+        outputs = cells[match].get("outputs", [])
+        texts = sum(
+            out["output_type"] == "stream"
+            or (out["output_type"] == "execute_result" and "text/html" not in out["data"])
+            for out in outputs
+        )
+        htmls = sum(
+            out["output_type"] == "execute_result" and "text/html" in out["data"] for out in outputs
+        )
+        images = sum(
+            out["output_type"] == "display_data" and "image/png" in out["data"] for out in outputs
+        )
+        if texts and not fence["text"]:
+            problems.append(f"{label}: printed output missing under it")
+        if htmls and not fence["html"]:
+            problems.append(f"{label}: HTML value missing under it")
+        if images != fence["figures"]:
+            problems.append(f"{label}: {fence['figures']} figure(s) shown, the run made {images}")
+    return problems
+
+
+def _normalise(code: str) -> list[str]:
+    return [line.rstrip() for line in code.splitlines() if line.strip()]
+
+
+def _cell_code(cell: dict) -> list[str]:
+    source = cell["source"]
+    lines = _normalise("".join(source) if isinstance(source, list) else source)
+    if lines and lines[0].startswith("# Not run when this notebook was made"):
+        lines = lines[1:]
+    return lines
+
+
+def fence_error_problems(record: Visit) -> list[str]:
+    """Outputs that show a traceback or an error stream."""
+    return [f"error shown: {text}" for text in record.dom["errors"]]
+
+
+def figure_problems(record: Visit) -> list[str]:
+    """Images that did not load, and figures without alt text."""
+    problems = []
+    for image in record.dom["images"]:
+        if not image["width"]:
+            problems.append(f"image did not load: {image['src']!r}")
+        if image["alt"] is None or (image["figure"] and not image["alt"].strip()):
+            problems.append(f"image without alt text: {image['src']!r}")
+    return problems
+
+
+def copy_button_problems(record: Visit) -> list[str]:
+    """Code blocks without Material's copy button."""
+    dom = record.dom
+    if dom["copyButtons"] < dom["codeBlocks"]:
+        return [
+            f"{dom['codeBlocks'] - dom['copyButtons']} of {dom['codeBlocks']} code blocks"
+            " have no copy button"
+        ]
+    return []
+
+
+def overflow_problems(record: Visit) -> list[str]:
+    """Horizontal scrolling of the page body at phone width."""
+    phone = record.phone
+    if phone["scrollWidth"] > phone["clientWidth"]:
+        return [
+            f"body scrolls sideways at {PHONE['width']} px: scrollWidth {phone['scrollWidth']}"
+            f" > {phone['clientWidth']}; sticking out: {', '.join(phone['culprits']) or '?'}"
+        ]
+    return []
+
+
+def axe_problems(record: Visit) -> list[str]:
+    """Serious and critical accessibility violations."""
+    return [
+        f"{v['impact']} {v['id']} ({v['help']}) on {v['count']} node(s): {'; '.join(v['nodes'])}"
+        for v in record.axe
+        if v["impact"] in AXE_FAILING
+    ]
+
+
+def weight_problems(record: Visit, budget: int = BUDGET_BYTES) -> list[str]:
+    """A first visit transferring more than the budget."""
+    if record.total_bytes > budget:
+        return [f"{record.total_bytes / 1e6:.2f} MB transferred, budget {budget / 1e6:.2f} MB"]
+    return []
+
+
+def largest_assets(record: Visit, count: int = 3) -> list[tuple[int, str]]:
+    """Return the page's largest transfers as (bytes, path) pairs."""
+    items = sorted(((size, url) for url, size in record.transferred.items()), reverse=True)
+    return [(size, urllib.parse.urlsplit(url).path) for size, url in items[:count]]
+
+
+def weight_table(records: list[Visit], budget: int = BUDGET_BYTES) -> str:
+    """Format the page-weight report: bytes per page and its largest assets."""
+    lines = [
+        f"{'page':<38} {'sent KB':>8} {'raw KB':>8} {'files':>5}  largest assets (KB sent)",
+    ]
+    for record in records:
+        assets = ", ".join(
+            f"{posixpath.basename(path.rstrip('/')) or 'index'} {size / 1024:.0f}"
+            for size, path in largest_assets(record)
+        )
+        flag = "  OVER BUDGET" if record.total_bytes > budget else ""
+        lines.append(
+            f"{'/' + record.url:<38} {record.total_bytes / 1024:>8.0f} "
+            f"{record.decoded_bytes / 1024:>8.0f} {len(record.transferred):>5}  {assets}{flag}"
+        )
+    total = sum(record.total_bytes for record in records)
+    heaviest = max(records, key=lambda record: record.total_bytes, default=None)
+    lines.append(
+        f"{len(records)} pages, {total / 1024:.0f} KB sent in all; heaviest "
+        f"/{heaviest.url if heaviest else ''} {heaviest.total_bytes / 1024 if heaviest else 0:.0f}"
+        f" KB; budget {budget / 1024:.0f} KB a page (gzip as on GitHub Pages; raw = decompressed)"
+    )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- links
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        for name in ("id", "name") if tag == "a" else ("id",):
+            if values.get(name):
+                self.ids.add(values[name])
+        for name in ("href", "src"):
+            if tag in ("a", "link", "script", "img", "source", "iframe") and values.get(name):
+                self.links.append(values[name])
+
+
+def link_problems(site: Path, pages: list[str] | None = None, base: str | None = None) -> list[str]:
+    """Internal links (href and src) that point at no file of the build, or no anchor.
+
+    Args:
+        site: The build folder.
+        pages: Page paths to read; every ``*.html`` file when None.
+        base: The path the site is published under (absolute links must start
+            with it); read from the sitemap when None.
+
+    Returns:
+        Problems as ``page: link``.
+    """
+    files = (
+        sorted(site.rglob("*.html"))
+        if pages is None
+        else [site / (url + "index.html") for url in pages]
+    )
+    base = site_base(site) if base is None else base
+    parsed: dict[Path, _Links] = {}
+
+    def parse(path: Path) -> _Links:
+        if path not in parsed:
+            parser = _Links()
+            parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+            parsed[path] = parser
+        return parsed[path]
+
+    problems = []
+    for file in files:
+        if file.name == "404.html":
+            continue
+        for link in parse(file).links:
+            parts = urllib.parse.urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith(("data:", "mailto:", "#")):
+                if link.startswith("#") and link[1:] and not _has_anchor(parse(file), link[1:]):
+                    problems.append(f"{file.relative_to(site)}: {link} (no such anchor)")
+                continue
+            path = urllib.parse.unquote(parts.path)
+            if path.startswith("/"):
+                if not path.startswith(base):
+                    problems.append(f"{file.relative_to(site)}: {link} (outside {base})")
+                    continue
+                target = site / path[len(base) :]
+            else:
+                target = (file.parent / path).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.append(f"{file.relative_to(site)}: {link} (no such file)")
+            elif (
+                parts.fragment
+                and target.suffix == ".html"
+                and not _has_anchor(parse(target), urllib.parse.unquote(parts.fragment))
+            ):
+                problems.append(f"{file.relative_to(site)}: {link} (no such anchor)")
+    return problems
+
+
+def _has_anchor(parsed: _Links, anchor: str) -> bool:
+    # Material's own targets (#__skip style) and line anchors are made by scripts.
+    return anchor in parsed.ids or anchor.startswith("__")
+
+
+def failures_message(visits: dict[str, Visit], check, *args) -> str:
+    """Run one check over every visit; return a message naming each failing page, or "".
+
+    Args:
+        visits: The visits, by page path.
+        check: One of the ``*_problems`` functions.
+        *args: Passed to the check after the visit.
+
+    Returns:
+        The message, or an empty string when every page passes.
+    """
+    failures = {url: check(record, *args) for url, record in visits.items()}
+    failures = {url: problems for url, problems in failures.items() if problems}
+    if not failures:
+        return ""
+    lines = [f"{len(failures)} of {len(visits)} pages fail {check.__name__}:"]
+    for url, problems in failures.items():
+        lines.append(f"  /{url}")
+        lines += [f"      {problem}" for problem in problems[:10]]
+        if len(problems) > 10:
+            lines.append(f"      ... and {len(problems) - 10} more")
+    return "\n".join(lines)
+
+
+def save_report(records: list[Visit], path: Path) -> None:
+    """Write the visits' weights as JSON (for comparing runs)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        record.url or "/": {
+            "bytes": record.total_bytes,
+            "decoded_bytes": record.decoded_bytes,
+            "requests": len(record.transferred),
+            "seconds": round(record.seconds, 2),
+            "timings": record.timings,
+            "largest": largest_assets(record, 5),
+        }
+        for record in records
+    }
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,136 @@
+"""What a reader does on the site: copy code, switch to dark mode, search, download notebooks."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.browser
+
+#: A term each chapter teaches, and the chapter search must find for it.
+SEARCHES = [
+    ("backward", "chapters/autograd/"),
+    ("tensor", "chapters/tensors/"),
+    ("DataLoader", "chapters/mini-batches/"),
+]
+
+
+def _first_page_with(visits, predicate) -> str:
+    for url, record in visits.items():
+        if predicate(record):
+            return url
+    pytest.skip("no page of the build has what this test needs")
+
+
+def test_copy_button_copies_the_code(page, server, visits):
+    url = _first_page_with(visits, lambda record: record.dom["copyButtons"] > 0)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.origin)
+    page.goto(url)
+    block = page.locator(".md-content pre:has(button.md-code__button[data-md-type=copy])").first
+    expected = block.locator("code").inner_text().strip()
+    block.hover()
+    block.locator("button.md-code__button[data-md-type=copy]").click()
+    page.locator(".md-dialog--active").wait_for(timeout=3000)
+    assert "copied" in page.locator(".md-dialog").inner_text().lower()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert _lines(copied) == _lines(expected)
+
+
+def _lines(text: str) -> list[str]:
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
+def test_palette_toggle_switches_and_remembers_the_scheme(page):
+    page.goto("")
+    body = page.locator("body")
+    first = body.get_attribute("data-md-color-scheme")
+    page.locator("form[data-md-component=palette] label:visible").click()
+    other = "slate" if first == "default" else "default"
+    page.wait_for_function(
+        f"() => document.body.getAttribute('data-md-color-scheme') === '{other}'", timeout=3000
+    )
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    page.reload()
+    assert body.get_attribute("data-md-color-scheme") == other, "the choice was not remembered"
+    page.locator("form[data-md-component=palette] label:visible").click()
+    page.wait_for_function(
+        f"() => document.body.getAttribute('data-md-color-scheme') === '{first}'", timeout=3000
+    )
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") != background
+
+
+@pytest.mark.parametrize(("term", "chapter"), SEARCHES, ids=[term for term, _ in SEARCHES])
+def test_search_finds_the_chapter_that_teaches_a_term(page, pages, site_dir, term, chapter):
+    if chapter not in pages:
+        pytest.skip(f"{chapter} is not built yet")
+    text = (site_dir / chapter / "index.html").read_text(encoding="utf-8")
+    if not re.search(re.escape(term), text, re.I):
+        pytest.skip(f"{chapter} does not mention {term!r} yet")
+    page.goto("")
+    page.locator("label.md-search__icon, input.md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    box.press_sequentially(term, delay=30)
+    hit = page.locator(f'.md-search-result a.md-search-result__link[href*="{chapter}"]').first
+    hit.wait_for(timeout=10_000)
+    hit.click()
+    page.wait_for_url(re.compile(re.escape(chapter)), timeout=10_000)
+
+
+def test_notebook_downloads_are_valid_notebooks_with_outputs(page, visits):
+    chapters = [url for url, record in visits.items() if record.dom["download"]]
+    if not chapters:
+        pytest.skip("no page has a Download notebook button yet")
+    problems = []
+    for url in chapters:
+        problems += [f"/{url}: {p}" for p in _download(page, url, "p.pagerun-buttons a[download]")]
+    assert not problems, "\n".join(problems)
+
+
+def test_chapters_with_outputs_offer_their_notebook(visits):
+    missing = [
+        url
+        for url, record in visits.items()
+        if url.startswith("chapters/") and record.dom["stamp"] and not record.dom["download"]
+    ]
+    assert not missing, f"chapters with run outputs but no Download notebook button: {missing}"
+
+
+def test_notebook_pages_offer_their_notebook(page, pages):
+    notebook_pages = [url for url in pages if url.startswith("notebooks/")]
+    if not notebook_pages:
+        pytest.skip("no rendered notebook pages")
+    problems = []
+    for url in notebook_pages:
+        problems += [f"/{url}: {p}" for p in _download(page, url, ".md-content a[download]")]
+    assert not problems, "\n".join(problems)
+
+
+def _download(page, url: str, selector: str) -> list[str]:
+    """Click a page's download link; return what is wrong with the notebook it gives."""
+    page.goto(url)
+    link = page.locator(selector).first
+    if not link.count():
+        return [f"no download link ({selector})"]
+    with page.expect_download(timeout=10_000) as info:
+        link.click()
+    path = info.value.path()
+    try:
+        notebook = nbformat.read(str(path), as_version=4)
+        nbformat.validate(notebook)
+    except Exception as error:  # noqa: BLE001 - any failure to read is the finding
+        return [f"{info.value.suggested_filename}: not a valid notebook: {error}"]
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    problems = []
+    if not any(cell.get("outputs") for cell in code):
+        problems.append(f"{info.value.suggested_filename}: no code cell has outputs")
+    errors = [
+        out.get("ename", "?")
+        for cell in code
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    if errors:
+        problems.append(f"{info.value.suggested_filename}: error outputs {errors}")
+    return problems
