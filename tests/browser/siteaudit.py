@@ -410,8 +410,8 @@ _OVERFLOW = """() => {
 #: token of every code block in a span (thousands a chapter), and axe's
 #: colour-contrast rule costs about a millisecond per element. A token's
 #: contrast depends only on its colours and font, not on where it is, so the
-#: first span of each (colour, background, font, highlighted line) is kept and
-#: the rest become plain text: every distinct token style is still checked,
+#: first span of each (token class, colour, background, font, highlighted
+#: line) is kept and the rest become plain text: every distinct token style is still checked,
 #: in a tenth of the time. Line-wrapper spans (no style of their own) go too.
 _THIN_CODE = """() => {
   // Read every style first, then change the DOM: interleaving the two makes
@@ -420,8 +420,9 @@ _THIN_CODE = """() => {
   for (const span of document.querySelectorAll('pre span')) {
     if (span.firstElementChild || span.id.startsWith('__span-')) continue;
     const style = getComputedStyle(span), pre = span.closest('pre');
-    const key = [style.color, style.backgroundColor, style.fontSize, style.fontWeight,
-      style.fontStyle, getComputedStyle(pre).backgroundColor, !!span.closest('.hll')].join('|');
+    const key = [span.className, style.color, style.backgroundColor, style.fontSize,
+      style.fontWeight, style.fontStyle, getComputedStyle(pre).backgroundColor,
+      !!span.closest('.hll')].join('|');
     if (seen.has(key)) extra.push(span); else seen.add(key);
   }
   for (const span of extra) span.replaceWith(...span.childNodes);
@@ -431,8 +432,25 @@ _THIN_CODE = """() => {
   return extra.length;
 }"""
 
-_AXE_RUN = """async () => {
-  const results = await axe.run(document, {resultTypes: ['violations']});
+#: The same page in Material's dark scheme (what the palette toggle does).
+_DARK = """() => new Promise(done => {
+  // No colour transitions: axe must see the final colours, not a fade.
+  const still = document.createElement('style');
+  still.textContent =
+    '*, *::before, *::after { transition: none !important; animation: none !important; }';
+  document.head.append(still);
+  document.body.setAttribute('data-md-color-scheme', 'slate');
+  requestAnimationFrame(() => requestAnimationFrame(() => done()));
+})"""
+
+#: Only the rules whose outcome depends on colours, for the dark scheme.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
+
+_AXE_RUN = """async ([rules, include]) => {
+  const options = {resultTypes: ['violations']};
+  if (rules) options.runOnly = {type: 'rule', values: rules};
+  const context = include ? {include: [[include]]} : document;
+  const results = await axe.run(context, options);
   return results.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
@@ -452,7 +470,8 @@ class Visit:
         failed: Requests that failed or answered with an error status.
         dom: What ``_COLLECT`` read from the rendered page.
         phone: What ``_OVERFLOW`` read at phone width.
-        axe: Accessibility violations (every impact).
+        axe: Accessibility violations (every impact); those found in the dark
+            scheme (colour rules only) are marked "(dark)".
         transferred: Bytes received per URL (headers included, cold cache),
             gzipped where the server compresses.
         decoded: Bytes per URL after decompression.
@@ -564,8 +583,18 @@ def visit(
             page.set_viewport_size(DESKTOP)
             page.evaluate(_THIN_CODE)
             page.evaluate(axe_script)
-            record.axe = page.evaluate(_AXE_RUN)
+            record.axe = page.evaluate(_AXE_RUN, [None, None])
             lap("axe")
+            # Dark scheme, colour rules: the whole page once (the home page
+            # checks the header, navigation and footer every page shares),
+            # the content (its own code and links) everywhere else.
+            page.evaluate(_DARK)
+            scope = None if url == "" else ".md-content"
+            record.axe += [
+                {**violation, "id": f"{violation['id']} (dark)"}
+                for violation in page.evaluate(_AXE_RUN, [COLOUR_RULES, scope])
+            ]
+            lap("axe dark")
     finally:
         context.close()
     record.seconds = time.perf_counter() - began
