@@ -954,7 +954,7 @@ def link_problems(site: Path, pages: list[str] | None = None, base: str | None =
                 and not _has_anchor(parse(target), urllib.parse.unquote(parts.fragment))
             ):
                 problems.append(f"{file.relative_to(site)}: {link} (no such anchor)")
-    return problems
+    return list(dict.fromkeys(problems))  # a link in both sidebars is one problem
 
 
 def _has_anchor(parsed: _Links, anchor: str) -> bool:
