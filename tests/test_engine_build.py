@@ -96,7 +96,7 @@ def test_markdown_has_outputs_under_fences_with_the_fence_indentation(project):
     assert "hello" in lines
     assert '    ``` { .text .pagerun-output title="Output" }' in lines  # inside the admonition
     figure = next(line for line in lines if "pagerun-figure" in line)
-    assert figure.startswith('    <figure class="pagerun-figure"') and 'alt="Two points"' in figure
+    assert figure.startswith('    <img class="pagerun-figure"') and 'alt="Two points"' in figure
     png = figure.split("base64,")[1].split('"')[0]
     assert base64.b64decode(png).startswith(b"\x89PNG")
     skip = lines.index('!!! warning "Not run when this page was built"')

@@ -6,6 +6,7 @@ left when its fingerprint still matches, and executed again otherwise.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import posixpath
 import time
@@ -46,8 +47,12 @@ class SiteBuild:
 
     @property
     def notebook_dir(self) -> Path:
-        """Where generated notebooks are written (outside docs/, never committed)."""
-        return self.root / "build" / NOTEBOOKS
+        """Where generated notebooks are written: outside docs/, one folder per site.
+
+        Two builds running at once into different folders cannot mix notebooks.
+        """
+        tag = hashlib.sha256(str(self.site_dir.resolve()).encode()).hexdigest()[:10]
+        return self.root / "build" / tag / NOTEBOOKS
 
     def run_page(self, src_uri: str) -> tuple[Page, PageRun] | None:
         """Return a page's run, from the record when it is current, else by running it.
@@ -84,12 +89,13 @@ class SiteBuild:
         self.runs[src_uri] = (page, run)
         return page, run
 
-    def write_notebook(self, src_uri: str, colab_setup: str) -> str:
+    def write_notebook(self, src_uri: str, colab_setup: str, site_url: str = "") -> str:
         """Write the chapter's notebook and return its path inside the notebook folder.
 
         Args:
             src_uri: The chapter's path inside docs/.
             colab_setup: Code for the notebook's first cell.
+            site_url: The site's address, for links to other pages.
 
         Returns:
             The notebook's file name, e.g. ``tensors.ipynb``.
@@ -97,7 +103,8 @@ class SiteBuild:
         page, run = self.runs[src_uri]
         name = notebook_name(src_uri)
         self.notebook_dir.mkdir(parents=True, exist_ok=True)
-        write_notebook(build_notebook(page, run, colab_setup), self.notebook_dir / name)
+        notebook = build_notebook(page, run, colab_setup, site_url)
+        write_notebook(notebook, self.notebook_dir / name)
         return name
 
     def markdown(self, src_uri: str, page_url: str, colab_base: str) -> str | None:

@@ -51,7 +51,7 @@ def on_files(files, config):
         except PageError as error:
             raise PluginError(f"pagerun: {error}") from None
         if found and file.src_uri.startswith(CHAPTERS):
-            name = _build.write_notebook(file.src_uri, _setup)
+            name = _build.write_notebook(file.src_uri, _setup, config.site_url or "")
             files.append(
                 File(
                     f"{NOTEBOOKS}/{name}",

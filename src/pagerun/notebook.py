@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 import nbformat
@@ -19,7 +20,9 @@ _CONTAINER = re.compile(
 )
 
 
-def build_notebook(page: Page, run: PageRun, setup_code: str = "") -> nbformat.NotebookNode:
+def build_notebook(
+    page: Page, run: PageRun, setup_code: str = "", site_url: str = ""
+) -> nbformat.NotebookNode:
     """Turn a page and its run into a notebook with the run's outputs.
 
     Material-only Markdown (admonitions, tabs, marker comments) becomes plain
@@ -30,11 +33,14 @@ def build_notebook(page: Page, run: PageRun, setup_code: str = "") -> nbformat.N
         run: Its run.
         setup_code: An optional first code cell (for example, installing the
             helper package on Colab).
+        site_url: The site's address; links to other pages (``tensors.md``)
+            become links to those pages on the site, which work from Jupyter,
+            Colab and the rendered notebook alike.
 
     Returns:
         A version-4 notebook.
     """
-    lines = _plain_markdown(page)
+    lines = [_site_links(line, page, site_url) for line in _plain_markdown(page)]
     cells = []
     prose: list[str] = []
     position = 0
@@ -127,6 +133,23 @@ def _plain_markdown(page: Page) -> list[str | None]:
         else:
             out.append(body)
     return out
+
+
+_PAGE_LINK = re.compile(r"\]\((?P<target>[^)\s#:]+\.md)(?P<anchor>#[^)\s]*)?\)")
+
+
+def _site_links(line: str | None, page: Page, site_url: str) -> str | None:
+    """Point Markdown links to other pages at those pages on the site."""
+    if line is None or not site_url or ".md" not in line:
+        return line
+    folder = posixpath.dirname(posixpath.relpath(page.name, "docs"))
+
+    def absolute(match: re.Match) -> str:
+        target = posixpath.normpath(posixpath.join(folder, match["target"]))
+        path = target[: -len("index.md")] if target.endswith("index.md") else target[:-3] + "/"
+        return f"]({site_url.rstrip('/')}/{path}{match['anchor'] or ''})"
+
+    return _PAGE_LINK.sub(absolute, line)
 
 
 def write_notebook(notebook: nbformat.NotebookNode, path) -> None:

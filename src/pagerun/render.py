@@ -80,11 +80,12 @@ def _outputs(cell: CellResult) -> list[str]:
         flat = " ".join(cell.value["html"].split())
         block += ["", f'<div class="pagerun-html" markdown="0">{flat}</div>']
     for figure in cell.figures:
+        # An inline <img> (wrapped in <p> by Markdown) is valid HTML at any depth;
+        # a block element such as <figure> inside an admonition would not be.
         alt = html.escape(figure["alt"], quote=True)
         block += [
             "",
-            f'<figure class="pagerun-figure" markdown="0"><img alt="{alt}" '
-            f'src="data:image/png;base64,{figure["png"]}"></figure>',
+            f'<img class="pagerun-figure" alt="{alt}" src="data:image/png;base64,{figure["png"]}">',
         ]
     return [*block, ""] if block else []
 

@@ -313,7 +313,8 @@ _COLLECT = r"""async () => {
   const arithmatex = article.querySelectorAll('.arithmatex');
   const untypeset = Array.from(arithmatex).filter(el => !el.querySelector('mjx-container'));
   // Python fences and the outputs the build put right after each (pagerun).
-  const isOutput = el => el && (el.matches('.pagerun-output, .pagerun-figure, .pagerun-html'));
+  const isOutput = el => el && (el.matches('.pagerun-output, .pagerun-figure, .pagerun-html')
+    || !!el.querySelector(':scope > img.pagerun-figure'));
   // Raw HTML inside an indented block comes out wrapped in <p>, which the
   // parser splits into empty paragraphs around the block: step over those.
   const isEmpty = el => el && el.matches('p') && !el.textContent.trim() && !el.children.length;
@@ -328,7 +329,8 @@ _COLLECT = r"""async () => {
       let text = 0, figures = 0, html = 0, next = following(el);
       while (isOutput(next)) {
         if (next.matches('.pagerun-output')) text += 1;
-        if (next.matches('.pagerun-figure')) figures += next.querySelectorAll('img').length;
+        if (next.matches('.pagerun-figure')) figures += 1;
+        else figures += next.querySelectorAll(':scope > img.pagerun-figure').length;
         if (next.matches('.pagerun-html')) html += 1;
         next = following(next);
       }
