@@ -31,6 +31,8 @@ title: Demo
 
 Intro.
 
+## A `code` heading
+
 {FENCE}python
 --8<-- "snippets/demo/hello.py:hello"
 print(greeting)
@@ -119,6 +121,7 @@ def test_notebook_is_valid_and_carries_the_same_outputs(project):
     assert code[3].source.startswith("# Not run when this notebook was made: online only")
     prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert "**Inside a box**" in prose and "!!!" not in prose and "pytest.mark" not in prose
+    assert "## A code heading" in prose  # plain headings: anchors agree everywhere
 
 
 def test_site_build_reuses_the_tests_record_and_reruns_when_stale(project):

@@ -111,6 +111,7 @@ def _plain_markdown(page: Page) -> list[str | None]:
     """Return one entry per expanded line: plain Markdown, or None to drop the line."""
     out: list[str | None] = []
     open_blocks: list[int] = []  # indentation of each open admonition or tab
+    in_fence = {n for start, end, _, _ in page.all_fences for n in range(start, end + 1)}
     in_front_matter = bool(page.lines) and page.lines[0].strip() == "---"
     for number, raw in enumerate(page.lines):
         line = str(raw)
@@ -130,6 +131,9 @@ def _plain_markdown(page: Page) -> list[str | None]:
             open_blocks.append(indent)
         elif line.strip().startswith("<!--") and line.strip().endswith("-->"):
             out.append(None)
+        elif number not in in_fence and body.startswith("#"):
+            # Renderers disagree on anchors for headings with inline code: keep them plain.
+            out.append(body.replace("`", ""))
         else:
             out.append(body)
     return out
