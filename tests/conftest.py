@@ -5,7 +5,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import matplotlib
 import pytest
+
+matplotlib.use("Agg")  # before any test imports pyplot: no windows, same rendering everywhere
+
+import matplotlib.pyplot as plt  # noqa: E402
 
 pytest_plugins = ["pytester"]
 
@@ -47,3 +52,10 @@ def project(tmp_path: Path) -> Project:
 def pytester_project(pytester) -> Project:
     """A throwaway project in pytester's folder, for running pytest on it."""
     return Project(pytester.path)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every figure a test drew, so none leaks into the next test."""
+    yield
+    plt.close("all")

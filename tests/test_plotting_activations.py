@@ -1,20 +1,8 @@
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pytest
 import torch
 from torch import nn
 
 from practical_dl.plotting.activations import activation_name, derivative, plot_activations
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
 
 X = torch.linspace(-4, 4, 81)
 

@@ -1,8 +1,3 @@
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -13,12 +8,6 @@ from practical_dl.plotting.classification import (
     plot_decision_boundary,
     predict_grid,
 )
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _points(n: int = 20) -> tuple[np.ndarray, np.ndarray]:

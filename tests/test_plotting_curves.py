@@ -1,7 +1,3 @@
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -13,12 +9,6 @@ from practical_dl.plotting.curves import (
     plot_learning_curves,
     plot_roc_curve,
 )
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_learning_curves_draw_one_line_per_series_from_epoch_one():

@@ -1,19 +1,8 @@
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pytest
 import torch
 from torch import nn
 
 from practical_dl.plotting.diagrams import LayerInfo, describe_layers, layer_sizes, plot_network
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 class Explicit(nn.Module):

@@ -1,18 +1,8 @@
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import pytest
 import torch
 
 from practical_dl.plotting.graph import graph_nodes, plot_graph
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_pow_sum_graph_matches_autograd():

@@ -1,19 +1,8 @@
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 
 from practical_dl.plotting.regression import plot_loss_curve, plot_regression
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def test_data_only_draws_points_and_no_legend():
