@@ -11,10 +11,12 @@ export OMP_NUM_THREADS := 1
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+# The learner's package (.), the engine (engine/) and the contributors' tools (the `test`
+# dependency group of pyproject.toml; `--group` needs pip 25.1 or newer, hence the upgrade).
+$(STAMP): pyproject.toml engine/pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e . -e ./engine --group test
 	touch $(STAMP)
 
 serve: setup  ## set up, then serve the site at http://127.0.0.1:8000

@@ -119,7 +119,7 @@ def _build_timings(root: Path) -> None:
         warm, _ = _timed(mkdocs, root, env)
         plain_config = root / ".bench-no-code.yml"
         text = (root / "mkdocs.yml").read_text(encoding="utf-8")
-        plain_config.write_text(text.replace("hooks:\n  - src/pagerun/mkdocs_hook.py\n", ""))
+        plain_config.write_text(text.replace("hooks:\n  - engine/src/pagerun/mkdocs_hook.py\n", ""))
         try:
             no_code, _ = _timed([*mkdocs, "-f", str(plain_config)], root, env)
         finally:

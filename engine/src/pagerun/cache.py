@@ -2,7 +2,7 @@
 
 A record is keyed by a fingerprint of everything a page's outputs depend on:
 the page, every file it includes (whole files, not just the sections), the
-package and engine source under ``src/``, and every installed distribution's
+project's package source under ``src/``, the engine's own source, and every installed distribution's
 version. Any change gives a new key, so a stale output is never reused.
 """
 
@@ -22,6 +22,7 @@ from pagerun.page import Page
 from pagerun.session import PageRun
 
 CACHE_DIR = Path(".cache") / "pagerun"
+ENGINE_DIR = Path(__file__).resolve().parent
 
 
 def page_key(page: Page) -> str:
@@ -52,10 +53,12 @@ def _environment_digest() -> str:
 
 
 def _source_digest(root: Path) -> str:
+    # The project's package (src/) and the engine itself both shape a page's outputs.
     digest = hashlib.sha256()
-    for path in sorted((root / "src").rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(path.read_bytes())
+    for folder in (root / "src", ENGINE_DIR):
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.relative_to(folder.parent).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
