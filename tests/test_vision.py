@@ -41,7 +41,7 @@ def test_digit_split_depends_on_the_seed_only(digits):
 
 @pytest.mark.parametrize("test_size", [0, 1, -0.2, 1.5])
 def test_load_digit_images_rejects_bad_fraction(test_size):
-    with pytest.raises(ValueError, match=r"load_digit_images\(test_size="):
+    with pytest.raises(ValueError, match=r"test_size must be a number in \(0, 1\), got "):
         load_digit_images(test_size=test_size)
 
 
@@ -56,12 +56,17 @@ def test_select_classes_keeps_and_renumbers_in_the_given_order():
 
 def test_select_classes_errors_name_the_argument():
     X, y = torch.zeros(3, 2), torch.tensor([0, 1, 1])
-    with pytest.raises(ValueError, match=r"select_classes\(classes=\[0, 0\]\)"):
+    with pytest.raises(ValueError, match=r"classes must be .* distinct .*, got \[0, 0\] \(list\)"):
         select_classes(X, y, classes=[0, 0])
-    with pytest.raises(ValueError, match=r"no sample has label 4"):
+    with pytest.raises(ValueError, match=r"classes must name labels present in y.*label 4"):
         select_classes(X, y, classes=[0, 4])
-    with pytest.raises(ValueError, match=r"3 inputs but 2 labels"):
+    with pytest.raises(ValueError, match=r"X and y must have the same length, got 3 inputs and 2"):
         select_classes(X, y[:2], classes=[0])
+    with pytest.raises(ValueError, match=r"classes must be a non-empty sequence"):
+        select_classes(X, y, classes=[])
+    with pytest.raises(TypeError, match=r"classes must be .*, got \[0, 1.5\] \(list\)"):
+        select_classes(X, y, classes=[0, 1.5])
+    assert select_classes(X, y, classes=range(2))[1].tolist() == [0, 1, 1]
 
 
 def test_sample_per_class_draws_n_of_each_label_reproducibly():
@@ -75,10 +80,13 @@ def test_sample_per_class_draws_n_of_each_label_reproducibly():
 
 def test_sample_per_class_rejects_impossible_requests():
     y = torch.tensor([0, 0, 1])
-    with pytest.raises(ValueError, match=r"class 1 has only 1 samples"):
+    with pytest.raises(ValueError, match=r"n_per_class must be .*, got 2, but class 1 has only 1"):
         sample_per_class(y, 2)
-    with pytest.raises(ValueError, match=r"n_per_class=0"):
+    with pytest.raises(ValueError, match=r"n_per_class must be a positive int, got 0 \(int\)"):
         sample_per_class(y, 0)
+    for value in (True, 2.5):
+        with pytest.raises(TypeError, match=r"n_per_class must be a positive int"):
+            sample_per_class(y, value)
 
 
 def test_flatten_size_matches_hand_arithmetic_for_known_layers():
@@ -90,10 +98,12 @@ def test_flatten_size_matches_hand_arithmetic_for_known_layers():
 
 def test_flatten_size_explains_an_image_too_small():
     features = nn.Sequential(nn.MaxPool2d(2), nn.MaxPool2d(2))
-    with pytest.raises(ValueError, match=r"flatten_size\(in_shape=\(1, 2, 2\)\)"):
+    with pytest.raises(ValueError, match=r"in_shape must be an input shape .*, got \(1, 2, 2\): "):
         flatten_size(features, (1, 2, 2))
-    with pytest.raises(ValueError, match=r"expected \(channels, height, width\)"):
+    with pytest.raises(ValueError, match=r"in_shape must be \(channels, height, width\)"):
         flatten_size(features, (8, 8))
+    with pytest.raises(TypeError, match=r"in_shape must be .*, got \(1, 8.0, 8\) \(tuple\)"):
+        flatten_size(features, (1, 8.0, 8))
 
 
 def test_small_cnn_computes_its_head_size_and_outputs_logits():
@@ -108,14 +118,34 @@ def test_small_cnn_computes_its_head_size_and_outputs_logits():
 
 def test_small_cnn_rejects_wrong_input_shapes_clearly():
     model = SmallCNN()
-    with pytest.raises(ValueError, match=r"expected shape \(N, 1, 8, 8\), got \(5, 8, 8\)"):
+    with pytest.raises(
+        ValueError, match=r"x must have shape \(N, 1, 8, 8\), got shape \(5, 8, 8\)"
+    ):
         model(torch.zeros(5, 8, 8))
-    with pytest.raises(ValueError, match=r"got \(5, 3, 8, 8\)"):
+    with pytest.raises(ValueError, match=r"got shape \(5, 3, 8, 8\)"):
         model(torch.zeros(5, 3, 8, 8))
-    with pytest.raises(ValueError, match=r"SmallCNN\(num_classes=0\)"):
+    with pytest.raises(ValueError, match=r"num_classes must be a positive int, got 0 \(int\)"):
         SmallCNN(num_classes=0)
-    with pytest.raises(ValueError, match=r"cannot process"):
+    with pytest.raises(ValueError, match=r"the layers can process"):
         SmallCNN(in_shape=(1, 2, 2), channels=(4, 4))
+    with pytest.raises(ValueError, match=r"channels must be a non-empty sequence"):
+        SmallCNN(channels=())
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"num_classes": True}, "num_classes"),
+        ({"num_classes": 2.5}, "num_classes"),
+        ({"channels": (16, True)}, "channels"),
+        ({"channels": (16, 2.5)}, "channels"),
+        ({"in_shape": (1, 8.5, 8)}, "in_shape"),
+    ],
+)
+def test_small_cnn_refuses_bools_and_floats(kwargs, name):
+    # Before the shared checks, True passed as 1 channel and 2.5 reached nn.Conv2d.
+    with pytest.raises(TypeError, match=rf"{name} must be "):
+        SmallCNN(**kwargs)
 
 
 def test_layer_shapes_follows_every_layer_in_order():
@@ -143,10 +173,10 @@ def test_layer_shapes_removes_its_hooks_and_reports_bad_input():
     model = SmallCNN()
     layer_shapes(model, (1, 8, 8))
     assert all(not m._forward_hooks for m in model.modules())
-    with pytest.raises(ValueError, match=r"expected shape \(N, 1, 8, 8\)"):
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 1, 8, 8\)"):
         layer_shapes(model, (3, 8, 8))
     plain = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(99, 2))
-    with pytest.raises(ValueError, match=r"layer_shapes\(in_shape=\(1, 8, 8\)\)"):
+    with pytest.raises(ValueError, match=r"in_shape must be an input shape the model can process"):
         layer_shapes(plain, (1, 8, 8))
 
 
@@ -180,8 +210,11 @@ def test_predict_returns_argmax_labels_and_eval_mode():
     X = torch.tensor([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]])
     assert predict(model, X, batch_size=2).tolist() == [0, 1, 2]
     assert not model.training
-    with pytest.raises(ValueError, match=r"predict\(batch_size=0\)"):
+    with pytest.raises(ValueError, match=r"batch_size must be a positive int, got 0 \(int\)"):
         predict(model, X, batch_size=0)
+    for value in (True, 2.5):
+        with pytest.raises(TypeError, match=r"batch_size must be a positive int"):
+            predict(model, X, batch_size=value)
 
 
 @pytest.mark.gpu_path

@@ -39,6 +39,7 @@ __all__ = [
     "column",
     "describe",
     "int_in_range",
+    "ints",
     "is_tensor",
     "non_negative_int",
     "one_of",
@@ -180,6 +181,46 @@ def non_negative_int(name: str, value: Any) -> int:
     return int_in_range(name, value, 0, expected="a non-negative int")
 
 
+def ints(
+    name: str,
+    values: Any,
+    *,
+    minimum: int | None = None,
+    length: int | None = None,
+    expected: str | None = None,
+) -> tuple[int, ...]:
+    """Check a sequence of ints, such as class labels, layer widths or an image shape.
+
+    Args:
+        name: The argument's name.
+        values: What it received.
+        minimum: Smallest value allowed for each entry; ``None`` for no bound.
+        length: The number of entries required; ``None`` allows any number.
+        expected: What to call the rule in the message; by default, for example,
+            ``"a sequence of 3 ints >= 0"``.
+
+    Returns:
+        The entries as a tuple of plain ``int``.
+
+    Raises:
+        TypeError: If ``values`` is not a sequence of integers.
+        ValueError: If an entry is below ``minimum`` or the length is wrong.
+    """
+    if expected is None:
+        count = "" if length is None else f"{length} "
+        bound = "" if minimum is None else f" >= {minimum}"
+        expected = f"a sequence of {count}ints{bound}"
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise bad(name, f"be {expected}", values, error=TypeError)
+    entries = tuple(values)
+    if not all(_is_int(v) for v in entries):
+        raise bad(name, f"be {expected}", values, error=TypeError)
+    too_small = minimum is not None and any(v < minimum for v in entries)
+    if too_small or (length is not None and len(entries) != length):
+        raise bad(name, f"be {expected}", values)
+    return tuple(int(v) for v in entries)
+
+
 def positive_ints(
     name: str, values: Any, *, length: int | None = None, expected: str | None = None
 ) -> tuple[int, ...]:
@@ -200,17 +241,9 @@ def positive_ints(
         ValueError: If an entry is below 1 or the length is wrong.
     """
     if expected is None:
-        expected = "a sequence of positive ints"
-        if length is not None:
-            expected = f"a sequence of {length} positive ints"
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-        raise bad(name, f"be {expected}", values, error=TypeError)
-    entries = tuple(values)
-    if not all(_is_int(v) for v in entries):
-        raise bad(name, f"be {expected}", values, error=TypeError)
-    if any(v < 1 for v in entries) or (length is not None and len(entries) != length):
-        raise bad(name, f"be {expected}", values)
-    return tuple(int(v) for v in entries)
+        count = "" if length is None else f"{length} "
+        expected = f"a sequence of {count}positive ints"
+    return ints(name, values, minimum=1, length=length, expected=expected)
 
 
 def positive_float(name: str, value: Any) -> float:

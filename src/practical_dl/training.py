@@ -16,19 +16,15 @@ from collections.abc import Iterable
 import torch
 from torch import nn
 
+from practical_dl import _checks as check
+from practical_dl.device import model_device
+
 __all__ = ["evaluate", "fit", "train_epoch", "train_step"]
-
-
-def _model_device(model: nn.Module) -> torch.device:
-    """Return the device of the model's first parameter (the CPU if it has none)."""
-    for parameter in model.parameters():
-        return parameter.device
-    return torch.device("cpu")
 
 
 def _resolve_device(model: nn.Module, device: torch.device | str | None) -> torch.device:
     """Turn ``device`` into a ``torch.device``, defaulting to the model's own device."""
-    return _model_device(model) if device is None else torch.device(device)
+    return model_device(model) if device is None else torch.device(device)
 
 
 def _match_shapes(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -62,7 +58,8 @@ def train_step(
         y: The matching targets, shape ``(batch,)`` or ``(batch, outputs)``.
         criterion: The loss, for example ``nn.MSELoss()``.
         optimizer: An optimizer built on ``model.parameters()``.
-        device: Where to compute. ``None`` uses the device of the model's parameters.
+        device: Where to compute. ``None`` uses the device of the model's parameters
+            and buffers (see :func:`practical_dl.device.model_device`).
 
     Returns:
         The batch loss as a detached 0-d tensor on ``device`` (call ``.item()``
@@ -70,11 +67,14 @@ def train_step(
         the ``meta`` device, where ``.item()`` is impossible).
 
     Raises:
-        ValueError: If ``X`` and ``y`` hold different numbers of samples.
+        ValueError: If ``X`` and ``y`` hold different numbers of samples, or
+            ``device`` is ``None`` and the model is spread over several devices.
     """
     if X.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"train_step(X=..., y=...): X has {X.shape[0]} samples but y has {y.shape[0]}"
+        raise check.bad(
+            "X and y",
+            "hold the same number of samples",
+            got=f"{X.shape[0]} in X and {y.shape[0]} in y",
         )
     device = _resolve_device(model, device)
     X, y = X.to(device), y.to(device)
@@ -105,13 +105,15 @@ def train_epoch(
         loader: Yields ``(X, y)`` batches, for example a ``DataLoader``.
         criterion: A loss that averages over the batch (PyTorch's default).
         optimizer: An optimizer built on ``model.parameters()``.
-        device: Where to compute. ``None`` uses the device of the model's parameters.
+        device: Where to compute. ``None`` uses the device of the model's parameters
+            and buffers (see :func:`practical_dl.device.model_device`).
 
     Returns:
         The mean training loss over all samples seen in this epoch.
 
     Raises:
-        ValueError: If ``loader`` yields no batches.
+        ValueError: If ``loader`` yields no batches, or ``device`` is ``None``
+            and the model is spread over several devices.
     """
     device = _resolve_device(model, device)
     model.train()
@@ -122,7 +124,7 @@ def train_epoch(
         total += loss * X.shape[0]
         count += X.shape[0]
     if count == 0:
-        raise ValueError("train_epoch(loader=...): the loader yielded no batches")
+        raise check.bad("loader", "yield at least one batch", got="no batches")
     return (total / count).item()
 
 
@@ -144,13 +146,15 @@ def evaluate(
         model: The network to evaluate; its parameters must already be on ``device``.
         loader: Yields ``(X, y)`` batches.
         criterion: A loss that averages over the batch.
-        device: Where to compute. ``None`` uses the device of the model's parameters.
+        device: Where to compute. ``None`` uses the device of the model's parameters
+            and buffers (see :func:`practical_dl.device.model_device`).
 
     Returns:
         The mean loss over all samples in ``loader``.
 
     Raises:
-        ValueError: If ``loader`` yields no batches.
+        ValueError: If ``loader`` yields no batches, or ``device`` is ``None``
+            and the model is spread over several devices.
     """
     device = _resolve_device(model, device)
     was_training = model.training
@@ -166,7 +170,7 @@ def evaluate(
     finally:
         model.train(was_training)
     if count == 0:
-        raise ValueError("evaluate(loader=...): the loader yielded no batches")
+        raise check.bad("loader", "yield at least one batch", got="no batches")
     return (total / count).item()
 
 
@@ -194,7 +198,8 @@ def fit(
         criterion: A loss that averages over the batch.
         optimizer: An optimizer built on ``model.parameters()``.
         epochs: How many passes over ``loader``; a positive integer.
-        device: Where to compute. ``None`` uses the device of the model's parameters.
+        device: Where to compute. ``None`` uses the device of the model's parameters
+            and buffers (see :func:`practical_dl.device.model_device`).
         val_loader: Optional validation batches, evaluated after every epoch.
         print_every: Print the losses every this many epochs (and after the
             last one); ``0`` prints nothing.
@@ -205,12 +210,12 @@ def fit(
         turns it into a table ready to plot.
 
     Raises:
-        ValueError: If ``epochs`` is not a positive integer or ``print_every`` is negative.
+        TypeError: If ``epochs`` or ``print_every`` is not an int.
+        ValueError: If ``epochs`` is below 1, ``print_every`` is negative, or
+            (from ``model_device``) the model is spread over several devices.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit(epochs={epochs!r}): expected a positive integer")
-    if print_every < 0:
-        raise ValueError(f"fit(print_every={print_every!r}): expected 0 or a positive integer")
+    epochs = check.positive_int("epochs", epochs)
+    print_every = check.non_negative_int("print_every", print_every)
     device = _resolve_device(model, device)
     history: dict[str, list[float]] = {"train_loss": []}
     if val_loader is not None:

@@ -16,6 +16,9 @@ from sklearn import model_selection
 from sklearn.datasets import load_digits
 from torch import nn
 
+from practical_dl import _checks as check
+from practical_dl.device import model_device
+
 __all__ = [
     "DigitImages",
     "SmallCNN",
@@ -64,10 +67,10 @@ def load_digit_images(test_size: float = 0.25, seed: int = 0) -> DigitImages:
         The training and test images and labels.
 
     Raises:
+        TypeError: If ``test_size`` is not a number.
         ValueError: If ``test_size`` is not strictly between 0 and 1.
     """
-    if not 0 < test_size < 1:
-        raise ValueError(f"load_digit_images(test_size={test_size}): expected a value in (0, 1)")
+    check.probability("test_size", test_size, include_zero=False, include_one=False)
     digits = load_digits()
     images = digits.images.astype(np.float32) / 16.0  # (1797, 8, 8), now in [0, 1]
     X_train, X_test, y_train, y_test = model_selection.train_test_split(
@@ -97,19 +100,27 @@ def select_classes(
         The kept inputs and their new labels (int64).
 
     Raises:
-        ValueError: If ``X`` and ``y`` differ in length, ``classes`` is empty or
-            repeats a label, or a class has no samples.
+        TypeError: If ``classes`` is not a sequence of ints.
+        ValueError: If ``X`` and ``y`` differ in length, ``classes`` is empty,
+            repeats a label or holds a negative one, or a class has no samples.
     """
     if len(X) != len(y):
-        raise ValueError(f"select_classes(X=..., y=...): {len(X)} inputs but {len(y)} labels")
-    classes = [int(c) for c in classes]
+        raise check.bad(
+            "X and y", "have the same length", got=f"{len(X)} inputs and {len(y)} labels"
+        )
+    expected = "a non-empty sequence of distinct int labels >= 0"
+    classes = list(check.ints("classes", classes, minimum=0, expected=expected))
     if not classes or len(set(classes)) != len(classes):
-        raise ValueError(f"select_classes(classes={classes}): expected distinct labels")
+        raise check.bad("classes", f"be {expected}", classes)
     new_y = torch.full_like(y, -1)
     for new_label, old_label in enumerate(classes):
         hits = y == old_label
         if not hits.any():
-            raise ValueError(f"select_classes(classes={classes}): no sample has label {old_label}")
+            raise check.bad(
+                "classes",
+                "name labels present in y",
+                got=f"{classes}: no sample has label {old_label}",
+            )
         new_y[hits] = new_label
     keep = new_y >= 0
     return X[keep], new_y[keep].long()
@@ -129,39 +140,29 @@ def sample_per_class(y: torch.Tensor, n_per_class: int, seed: int = 0) -> torch.
         The chosen indices (int64), grouped by class in ascending label order.
 
     Raises:
+        TypeError: If ``n_per_class`` is not an int.
         ValueError: If ``n_per_class`` is below 1 or a class has fewer samples.
     """
-    if n_per_class < 1:
-        raise ValueError(f"sample_per_class(n_per_class={n_per_class}): expected at least 1")
+    n_per_class = check.positive_int("n_per_class", n_per_class)
     generator = torch.Generator().manual_seed(seed)
     chosen = []
     for label in torch.unique(y).tolist():
         members = torch.nonzero(y == label).flatten()
         if len(members) < n_per_class:
-            raise ValueError(
-                f"sample_per_class(n_per_class={n_per_class}): class {label} has only "
-                f"{len(members)} samples"
+            raise check.bad(
+                "n_per_class",
+                "be at most the size of the smallest class",
+                got=f"{n_per_class}, but class {label} has only {len(members)} samples",
             )
         chosen.append(members[torch.randperm(len(members), generator=generator)[:n_per_class]])
     return torch.cat(chosen)
 
 
-def _module_device(module: nn.Module) -> torch.device:
-    """Return the device of a module's first parameter or buffer (CPU if it has none)."""
-    for tensor in (*module.parameters(), *module.buffers()):
-        return tensor.device
-    return torch.device("cpu")
-
-
-def _check_shape(name: str, in_shape: Sequence[int]) -> tuple[int, ...]:
+def _image_shape(in_shape: Sequence[int]) -> tuple[int, int, int]:
     """Validate a ``(channels, height, width)`` shape and return it as a tuple."""
-    shape = tuple(int(s) for s in in_shape)
-    if len(shape) != 3 or min(shape) < 1:
-        raise ValueError(
-            f"{name}(in_shape={tuple(in_shape)}): expected (channels, height, width), "
-            "three positive integers"
-        )
-    return shape
+    return check.positive_ints(
+        "in_shape", in_shape, length=3, expected="(channels, height, width), three positive ints"
+    )
 
 
 def flatten_size(features: nn.Module, in_shape: Sequence[int]) -> int:
@@ -181,18 +182,19 @@ def flatten_size(features: nn.Module, in_shape: Sequence[int]) -> int:
         The number of values per image after ``features``, flattened.
 
     Raises:
+        TypeError: If ``in_shape`` is not a sequence of ints.
         ValueError: If ``in_shape`` is malformed or ``features`` cannot process it
-            (for example an image too small for the pooling layers).
+            (for example an image too small for the pooling layers), or
+            ``features`` is spread over several devices.
     """
-    shape = _check_shape("flatten_size", in_shape)
-    dummy = torch.zeros(1, *shape, device=_module_device(features))
+    shape = _image_shape(in_shape)
+    dummy = torch.zeros(1, *shape, device=model_device(features))
     try:
         with torch.no_grad():
             out = features(dummy)
     except RuntimeError as err:
-        raise ValueError(
-            f"flatten_size(in_shape={shape}): the layers cannot process an input of this "
-            f"shape: {err}"
+        raise check.bad(
+            "in_shape", "be an input shape the layers can process", got=f"{shape}: {err}"
         ) from err
     return out[0].numel()
 
@@ -213,9 +215,11 @@ def layer_shapes(model: nn.Module, in_shape: Sequence[int]) -> list[tuple[str, s
         ``(name, layer type, output shape)`` rows, the first one being the input.
 
     Raises:
-        ValueError: If ``in_shape`` is malformed or the model rejects it.
+        TypeError: If ``in_shape`` is not a sequence of ints.
+        ValueError: If ``in_shape`` is malformed or the model rejects it, or the
+            model is spread over several devices.
     """
-    shape = _check_shape("layer_shapes", in_shape)
+    shape = _image_shape(in_shape)
     rows: list[tuple[str, str, tuple]] = [("input", "", (1, *shape))]
     handles = []
     for name, module in model.named_modules():
@@ -227,10 +231,10 @@ def layer_shapes(model: nn.Module, in_shape: Sequence[int]) -> list[tuple[str, s
             handles.append(module.register_forward_hook(record))
     try:
         with torch.no_grad():
-            model(torch.zeros(1, *shape, device=_module_device(model)))
+            model(torch.zeros(1, *shape, device=model_device(model)))
     except RuntimeError as err:
-        raise ValueError(
-            f"layer_shapes(in_shape={shape}): the model rejected the input: {err}"
+        raise check.bad(
+            "in_shape", "be an input shape the model can process", got=f"{shape}: {err}"
         ) from err
     finally:
         for handle in handles:
@@ -260,8 +264,11 @@ class SmallCNN(nn.Module):
         num_features: Input size of ``head``, computed by a dummy forward pass.
 
     Raises:
-        ValueError: If ``num_classes`` or ``channels`` is not positive, or the
-            image is too small for the number of pooling layers.
+        TypeError: If ``num_classes``, ``in_shape`` or ``channels`` holds
+            something other than ints (``True`` and ``2.5`` are refused).
+        ValueError: If ``num_classes`` or a channel count is not positive,
+            ``channels`` is empty, or the image is too small for the number of
+            pooling layers.
     """
 
     def __init__(
@@ -271,11 +278,13 @@ class SmallCNN(nn.Module):
         channels: Sequence[int] = (16, 32),
     ) -> None:
         super().__init__()
-        if num_classes < 1:
-            raise ValueError(f"SmallCNN(num_classes={num_classes}): expected at least 1")
-        if not channels or min(channels) < 1:
-            raise ValueError(f"SmallCNN(channels={tuple(channels)}): expected positive counts")
-        self.in_shape = _check_shape("SmallCNN", in_shape)
+        num_classes = check.positive_int("num_classes", num_classes)
+        channels = check.positive_ints(
+            "channels", channels, expected="a non-empty sequence of positive ints"
+        )
+        if not channels:
+            raise check.bad("channels", "be a non-empty sequence of positive ints", channels)
+        self.in_shape = _image_shape(in_shape)
         layers: list[nn.Module] = []
         previous = self.in_shape[0]
         for out_channels in channels:
@@ -300,13 +309,10 @@ class SmallCNN(nn.Module):
             Logits of shape ``(N, num_classes)``.
 
         Raises:
+            TypeError: If ``x`` is not a tensor.
             ValueError: If ``x`` does not have shape ``(N, *in_shape)``.
         """
-        if x.ndim != 4 or tuple(x.shape[1:]) != self.in_shape:
-            expected = ", ".join(map(str, self.in_shape))
-            raise ValueError(
-                f"SmallCNN.forward(x=...): expected shape (N, {expected}), got {tuple(x.shape)}"
-            )
+        check.shape("x", x, ("N", *self.in_shape))
         return self.head(self.flatten(self.features(x)))  # (N, C, H, W) -> (N, num_classes)
 
 
@@ -360,10 +366,10 @@ def predict(
         Predicted labels (int64), on ``device``; call ``.cpu()`` before NumPy.
 
     Raises:
+        TypeError: If ``batch_size`` is not an int.
         ValueError: If ``batch_size`` is below 1.
     """
-    if batch_size < 1:
-        raise ValueError(f"predict(batch_size={batch_size}): expected at least 1")
+    batch_size = check.positive_int("batch_size", batch_size)
     model.to(device)
     model.eval()
     with torch.no_grad():
