@@ -116,7 +116,7 @@ def test_notebook_is_valid_and_carries_the_same_outputs(project):
     assert code[0].source == "print('setup')"
     assert code[1].source == 'greeting = "hello"\nprint(greeting)'
     assert code[1].outputs[0].text == "hello\n"
-    assert code[2].outputs[0].data["image/png"] == run.cells[1].figures[0]["png"]
+    assert code[2].outputs[0].data["image/png"] == run.cells[1].figures[0].png
     assert code[2].outputs[-1].data["text/plain"] == "5"
     assert code[3].source.startswith("# Not run when this notebook was made: online only")
     prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")

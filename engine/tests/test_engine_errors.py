@@ -34,7 +34,7 @@ def test_runtime_error_inside_included_snippet_names_the_snippet_line(project):
         """
     )
     run = run_page(page)
-    error = run.cells[1].error
+    error = str(run.cells[1].error)
     assert run.cells[0].status == "ok"
     assert error.startswith("snippets/demo/tools.py:4: ZeroDivisionError: division by zero")
     assert 'File "docs/page.md", line 8' in error  # the call, on the page
@@ -53,7 +53,7 @@ def test_syntax_error_on_a_page_names_the_page_line(project):
     )
     cell = run_page(page).cells[0]
     assert cell.status == "error"
-    assert cell.error.startswith("docs/page.md:5: SyntaxError:")
+    assert str(cell.error).startswith("docs/page.md:5: SyntaxError:")
 
 
 def test_missing_snippet_file_names_the_include_line(project):
@@ -111,7 +111,7 @@ def test_failing_fence_in_the_middle_stops_the_page_and_names_its_line(project):
     )
     run = run_page(page)
     assert [cell.status for cell in run.cells] == ["ok", "error", "not-run"]
-    assert run.cells[1].error.startswith("docs/page.md:8: ValueError: broken on purpose")
+    assert str(run.cells[1].error).startswith("docs/page.md:8: ValueError: broken on purpose")
     assert run.cells[2].reason == "not run: an earlier fence failed at docs/page.md:7"
     assert not run.ok
 

@@ -46,9 +46,9 @@ def main(argv: list[str] | None = None) -> int:
             if cell.output:
                 print(cell.output, end="" if cell.output.endswith("\n") else "\n")
             if cell.value:
-                print(cell.value["text"])
+                print(cell.value.text)
             for figure in cell.figures:
-                print(f"[figure: {figure['alt']}]")
+                print(f"[figure: {figure.alt}]")
             if cell.reason:
                 print(f"[{cell.reason}]")
             if cell.error:

@@ -1,49 +1,59 @@
-"""The site build's side of the engine: outputs, notebooks and stamps for MkDocs.
+"""The site build's side of the engine: outputs, notebooks and stamps, for any site generator.
 
-Used by ``mkdocs_hook.py``. A page's run is taken from the record the test run
-left when its fingerprint still matches, and executed again otherwise.
+Used by the MkDocs plugin (``plugin.py``). A page's run is taken from the
+record the test run left when its fingerprint still matches, and executed
+again otherwise (or, with execution off, the page is left without outputs).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
+import html
 import logging
 import posixpath
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pagerun.cache import load_record, page_key, save_record
-from pagerun.config import load_config
 from pagerun.errors import PageError
+from pagerun.model import PageRun
 from pagerun.notebook import build_notebook, write_notebook
 from pagerun.page import Page, load_page
 from pagerun.render import render_markdown, version_stamp
-from pagerun.session import PageRun, PageSession
+from pagerun.session import PageSession
 
 log = logging.getLogger("mkdocs.plugins.pagerun")
-
-#: Pages under this folder of docs/ also become notebooks.
-CHAPTERS = "chapters/"
-NOTEBOOKS = "notebooks"
 
 
 @dataclass
 class SiteBuild:
-    """State of one ``mkdocs build``: each runnable page's run and notebook.
+    """State of one site build: each runnable page's run and notebook.
 
     Args:
         root: The project root.
         docs_dir: The docs folder.
         site_dir: The output folder.
+        notebook_pages: Glob patterns (inside docs/) of the pages that also
+            become notebooks.
+        notebook_folder: The folder, inside the site, of the notebooks.
+        execute: Run pages whose record is missing or stale; when False, such
+            pages are built without outputs (a fast preview).
     """
 
     root: Path
     docs_dir: Path
     site_dir: Path
+    notebook_pages: tuple[str, ...] = ("chapters/*.md",)
+    notebook_folder: str = "notebooks"
+    execute: bool = True
     runs: dict[str, tuple[Page, PageRun]] = field(default_factory=dict)
     executed: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)
+    #: For each notebook written (its path inside docs/), the page it comes from.
+    notebooks: dict[str, str] = field(default_factory=dict)
 
     @property
     def notebook_dir(self) -> Path:
@@ -52,7 +62,18 @@ class SiteBuild:
         Two builds running at once into different folders cannot mix notebooks.
         """
         tag = hashlib.sha256(str(self.site_dir.resolve()).encode()).hexdigest()[:10]
-        return self.root / "build" / tag / NOTEBOOKS
+        return self.root / "build" / tag / self.notebook_folder
+
+    def wants_notebook(self, src_uri: str) -> bool:
+        """Whether a page also becomes a notebook.
+
+        Args:
+            src_uri: The page's path inside docs/.
+
+        Returns:
+            True when it matches one of ``notebook_pages``.
+        """
+        return any(fnmatch.fnmatch(src_uri, pattern) for pattern in self.notebook_pages)
 
     def run_page(self, src_uri: str) -> tuple[Page, PageRun] | None:
         """Return a page's run, from the record when it is current, else by running it.
@@ -61,10 +82,11 @@ class SiteBuild:
             src_uri: The page's path inside docs/.
 
         Returns:
-            The page and its run, or ``None`` for a page with no Python.
+            The page and its run, or ``None`` for a page with no Python (or,
+            with execution off, one with no current record).
 
         Raises:
-            PageError: When a fence fails; the message names ``page.md:line``.
+            PageError: When a fence fails; it names ``page.md:line``.
         """
         if src_uri in self.runs:
             return self.runs[src_uri]
@@ -73,47 +95,110 @@ class SiteBuild:
             return None
         key = page_key(page)
         run = load_record(page, key)
-        if run is None:
+        if run is not None:
+            self.reused.append(page.name)
+        elif not self.execute:
+            self.not_run.append(page.name)
+            return None
+        else:
             began = time.perf_counter()
             with PageSession(page) as session:
                 run = session.run_all()
             failed = run.first_error
             if failed is not None:
-                raise PageError(*_split_location(failed.error), _message(failed.error))
+                raise PageError.from_info(failed.error)
             run.key = key
             save_record(page, run)
             self.executed.append(page.name)
             log.info("pagerun: ran %s in %.1f s", page.name, time.perf_counter() - began)
-        else:
-            self.reused.append(page.name)
         self.runs[src_uri] = (page, run)
         return page, run
 
-    def write_notebook(self, src_uri: str, colab_setup: str, site_url: str = "") -> str:
-        """Write the chapter's notebook and return its path inside the notebook folder.
+    def notebook_uri(self, src_uri: str) -> str:
+        """Return a page's notebook path inside docs/, e.g. ``notebooks/tensors.ipynb``.
 
         Args:
-            src_uri: The chapter's path inside docs/.
-            colab_setup: Code for the notebook's first cell.
+            src_uri: The page's path inside docs/.
+
+        Returns:
+            The notebook's path.
+        """
+        return f"{self.notebook_folder}/{PurePosixPath(src_uri).stem}.ipynb"
+
+    def write_notebook(self, src_uri: str, setup_code: str, site_url: str = "") -> str:
+        """Write the page's notebook and return its path inside docs/.
+
+        Args:
+            src_uri: The page's path inside docs/.
+            setup_code: Code for the notebook's first cell.
             site_url: The site's address, for links to other pages.
 
         Returns:
-            The notebook's file name, e.g. ``tensors.ipynb``.
+            The notebook's path, e.g. ``notebooks/tensors.ipynb``.
         """
         page, run = self.runs[src_uri]
-        name = notebook_name(src_uri)
+        uri = self.notebook_uri(src_uri)
         self.notebook_dir.mkdir(parents=True, exist_ok=True)
-        notebook = build_notebook(page, run, colab_setup, site_url)
-        write_notebook(notebook, self.notebook_dir / name)
-        return name
+        notebook = build_notebook(page, run, setup_code, site_url)
+        write_notebook(notebook, self.notebook_dir / PurePosixPath(uri).name)
+        self.notebooks[uri] = src_uri
+        return uri
 
-    def markdown(self, src_uri: str, page_url: str, colab_base: str) -> str | None:
+    def write_notebook_index(self, titles: dict[str, str], colab: str) -> str:
+        """Write the page listing every notebook, in the order of ``titles``.
+
+        Args:
+            titles: Each page with a notebook (path inside docs/) and its title.
+            colab: Colab's URL prefix for the published notebooks, or "".
+
+        Returns:
+            The index's path inside docs/ (``notebooks/index.md``).
+        """
+        rows = []
+        for src_uri, title in titles.items():
+            uri = self.notebook_uri(src_uri)
+            if uri not in self.notebooks:
+                continue
+            name = PurePosixPath(uri).name
+            links = [f'<a href="{name}" download>Download</a>']
+            if colab:
+                links.append(f'<a href="{colab}/{name}">Open in Colab</a>')
+            chapter = posixpath.relpath(src_uri, self.notebook_folder)
+            rows.append(
+                f"| [{html.escape(title)}]({chapter}) | [{name}]({name}) | {' · '.join(links)} |"
+            )
+        text = "\n".join(
+            [
+                "---",
+                "title: Notebooks",
+                "description: Every chapter as a Jupyter notebook with the same outputs.",
+                "search:",
+                "  exclude: true",
+                "---",
+                "",
+                "# Notebooks",
+                "",
+                "Every chapter is also a Jupyter notebook with the outputs the page shows. "
+                "Each runs from top to bottom in a fresh kernel, offline, on a CPU; the first "
+                "code cell installs the helper package where it is missing (on Colab).",
+                "",
+                "| Chapter | Notebook | Get it |",
+                "| --- | --- | --- |",
+                *rows,
+                "",
+            ]
+        )
+        self.notebook_dir.mkdir(parents=True, exist_ok=True)
+        (self.notebook_dir / "index.md").write_text(text, encoding="utf-8")
+        return f"{self.notebook_folder}/index.md"
+
+    def markdown(self, src_uri: str, page_url: str, colab: str) -> str | None:
         """Return the page's Markdown with outputs, buttons and stamp, or None to leave it.
 
         Args:
             src_uri: The page's path inside docs/.
             page_url: The page's URL relative to the site root (``chapters/x/``).
-            colab_base: Colab's URL prefix for this repository's notebooks, or "".
+            colab: Colab's URL prefix for the published notebooks, or "".
 
         Returns:
             The Markdown to render.
@@ -122,41 +207,24 @@ class SiteBuild:
             return None
         page, run = self.runs[src_uri]
         header = ""
-        if src_uri.startswith(CHAPTERS):
-            name = notebook_name(src_uri)
+        if self.notebook_uri(src_uri) in self.notebooks:
+            name = PurePosixPath(self.notebook_uri(src_uri)).name
             depth = page_url.strip("/").count("/") + 1 if page_url.strip("/") else 0
-            href = (
-                posixpath.join(*([".."] * depth), NOTEBOOKS, name)
-                if depth
-                else f"{NOTEBOOKS}/{name}"
-            )
-            buttons = [
-                f'<a class="md-button" href="{href}" download>Download notebook</a>',
-            ]
-            if colab_base:
-                buttons.append(f'<a class="md-button" href="{colab_base}/{name}">Open in Colab</a>')
+            href = posixpath.join(*([".."] * depth), self.notebook_folder, name)
+            buttons = [f'<a class="md-button" href="{href}" download>Download notebook</a>']
+            if colab:
+                buttons.append(f'<a class="md-button" href="{colab}/{name}">Open in Colab</a>')
             header = '<p class="pagerun-buttons">' + " ".join(buttons) + "</p>"
         return render_markdown(page, run, header=header, footer=version_stamp(run))
 
 
-def notebook_name(src_uri: str) -> str:
-    """Return the notebook file name for a chapter page.
-
-    Args:
-        src_uri: The page's path inside docs/.
-
-    Returns:
-        ``<slug>.ipynb``.
-    """
-    return Path(src_uri).with_suffix(".ipynb").name
-
-
-def colab_base(repo_url: str, branch: str = "notebooks") -> str:
+def colab_base(repo_url: str, branch: str = "notebooks", folder: str = "notebooks") -> str:
     """Return Colab's URL prefix for notebooks published on a branch of the repository.
 
     Args:
         repo_url: The GitHub repository's URL.
         branch: The branch the workflow publishes notebooks to.
+        folder: The notebooks' folder on that branch.
 
     Returns:
         The prefix, or "" when the repository is not on GitHub.
@@ -165,14 +233,16 @@ def colab_base(repo_url: str, branch: str = "notebooks") -> str:
     if not repo_url.startswith(prefix):
         return ""
     repo = repo_url[len(prefix) :].strip("/")
-    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/{NOTEBOOKS}"
+    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/{folder}"
 
 
-def colab_setup_code(repo_url: str) -> str:
+def colab_setup_code(repo_url: str, package: str = "practical_dl") -> str:
     """Return a first notebook cell that installs the helper package where it is missing.
 
     Args:
-        repo_url: The repository's URL.
+        repo_url: The repository's URL (its root holds the helper package's
+            ``pyproject.toml``, and only that package).
+        package: The import name to look for.
 
     Returns:
         Python code for the cell.
@@ -180,31 +250,7 @@ def colab_setup_code(repo_url: str) -> str:
     return (
         "# On Colab or any fresh environment: install the site's helper package (needs internet).\n"
         "import importlib.util, subprocess, sys\n"
-        'if importlib.util.find_spec("practical_dl") is None:\n'
+        f'if importlib.util.find_spec("{package}") is None:\n'
         f'    pip = [sys.executable, "-m", "pip", "install", "git+{repo_url}"]\n'
         "    subprocess.run(pip, check=True)"
     )
-
-
-def load_site_config(config_file: str):
-    """Return the engine's view of ``mkdocs.yml``.
-
-    Args:
-        config_file: Path of ``mkdocs.yml``.
-
-    Returns:
-        The engine's site configuration.
-    """
-    return load_config(Path(config_file).resolve().parent)
-
-
-def _split_location(error: str) -> tuple[str, int]:
-    head = error.split("\n", 1)[0]
-    location = head.split(": ", 1)[0]
-    file, _, line = location.rpartition(":")
-    return (file, int(line)) if line.isdigit() else (location, 1)
-
-
-def _message(error: str) -> str:
-    head, _, rest = error.partition("\n")
-    return head.split(": ", 1)[-1] + ("\n" + rest if rest else "")

@@ -2,8 +2,9 @@
 
 A record is keyed by a fingerprint of everything a page's outputs depend on:
 the page, every file it includes (whole files, not just the sections), the
-project's package source under ``src/``, the engine's own source, and every installed distribution's
-version. Any change gives a new key, so a stale output is never reused.
+project's package source under ``src/``, the engine's own source, every
+installed distribution's version, and the record layout's schema version. Any
+change gives a new key, so a stale output is never reused.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+from pagerun.model import SCHEMA_VERSION, PageRun
 from pagerun.page import Page
-from pagerun.session import PageRun
 
 CACHE_DIR = Path(".cache") / "pagerun"
 ENGINE_DIR = Path(__file__).resolve().parent
@@ -34,7 +35,7 @@ def page_key(page: Page) -> str:
     Returns:
         A hex digest.
     """
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}".encode())
     for name in page.included:
         digest.update(name.encode())
         digest.update((page.root / name).read_bytes())
@@ -91,7 +92,10 @@ def load_record(page: Page, key: str) -> PageRun | None:
         return None
     if data.get("key") != key:
         return None
-    return PageRun.from_dict(data)
+    try:
+        return PageRun.from_dict(data)
+    except (KeyError, TypeError, ValueError):  # another layout: stale, never misread
+        return None
 
 
 def save_record(page: Page, run: PageRun) -> None:

@@ -7,15 +7,17 @@ import io
 import sys
 from typing import Any
 
+from pagerun.model import Figure, Value
+
 #: Resolution of figure images; 100 dpi keeps a 6x4 in figure near 40 KB.
 FIGURE_DPI = 100
 
 
-def new_figures() -> list[dict[str, str]]:
+def new_figures() -> list[Figure]:
     """Save every open matplotlib figure as PNG, then close them all.
 
     Returns:
-        One ``{"png": base64, "alt": text}`` per figure, in creation order.
+        One figure (base64 PNG and alt text) per open figure, in creation order.
     """
     if "matplotlib.pyplot" not in sys.modules:
         return []
@@ -27,7 +29,7 @@ def new_figures() -> list[dict[str, str]]:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight")
         figures.append(
-            {"png": base64.b64encode(buffer.getvalue()).decode("ascii"), "alt": alt_text(figure)}
+            Figure(base64.b64encode(buffer.getvalue()).decode("ascii"), alt_text(figure))
         )
     plt.close("all")
     return figures
@@ -57,25 +59,23 @@ def alt_text(figure: Any) -> str:
     return "; ".join(dict.fromkeys(parts)) or "Figure drawn by the code above"
 
 
-def shown_value(value: Any) -> dict[str, str] | None:
+def shown_value(value: Any) -> Value | None:
     """Represent a fence's last expression as a notebook would.
 
     Args:
         value: The value of the last expression.
 
     Returns:
-        ``{"text": repr, "html": optional}``, or ``None`` when nothing is shown
+        The value's ``repr`` (and HTML for pandas objects), or ``None`` when nothing is shown
         (``None`` itself, and matplotlib objects, which appear as figures).
     """
     if value is None or _is_matplotlib(value):
         return None
-    shown = {"text": repr(value)}
     html = getattr(value, "_repr_html_", None)
+    rendered = None
     if callable(html) and type(value).__module__.startswith("pandas"):
-        rendered = html()
-        if rendered:
-            shown["html"] = rendered
-    return shown
+        rendered = html() or None
+    return Value(repr(value), rendered)
 
 
 def _is_matplotlib(value: Any) -> bool:

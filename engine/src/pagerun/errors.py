@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pagerun.model import ErrorInfo, Location
+
 
 class PageError(Exception):
     """A problem in a page or a file it includes, located at ``file:line``.
+
+    The problem itself is an :class:`~pagerun.model.ErrorInfo` (``info``), which
+    is what runs record and what the build reports: no code reads it back out
+    of the message text.
 
     Args:
         file: Path of the page or snippet file, relative to the project root.
@@ -14,17 +20,45 @@ class PageError(Exception):
     """
 
     def __init__(self, file: str, line: int, message: str, details: str = "") -> None:
-        self.file = file
-        self.line = line
-        self.message = message
-        self.details = details
-        super().__init__(str(self))
+        self.info = ErrorInfo(Location(file, line), message, details)
+        super().__init__(str(self.info))
+
+    @classmethod
+    def from_info(cls, info: ErrorInfo) -> PageError:
+        """Raise-ready error for a recorded problem.
+
+        Args:
+            info: The recorded problem.
+
+        Returns:
+            The error.
+        """
+        return cls(info.location.file, info.location.line, info.message, info.details)
+
+    @property
+    def file(self) -> str:
+        """The page or snippet file."""
+        return self.info.location.file
+
+    @property
+    def line(self) -> int:
+        """The 1-based line."""
+        return self.info.location.line
+
+    @property
+    def message(self) -> str:
+        """What went wrong."""
+        return self.info.message
+
+    @property
+    def details(self) -> str:
+        """The longer text, or ""."""
+        return self.info.details
 
     @property
     def location(self) -> str:
         """The place as ``file:line``."""
-        return f"{self.file}:{self.line}"
+        return str(self.info.location)
 
     def __str__(self) -> str:
-        head = f"{self.location}: {self.message}"
-        return f"{head}\n{self.details}" if self.details else head
+        return str(self.info)

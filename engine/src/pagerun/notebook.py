@@ -8,16 +8,9 @@ import re
 import nbformat
 from nbformat import v4
 
-from pagerun.page import Page
-from pagerun.session import CellResult, PageRun
-
-# An admonition (`!!! note "Title"`, `??? success`) or a content tab (`=== "pip"`).
-_CONTAINER = re.compile(
-    r"^(?P<pad> *)(?:"
-    r'(?:!!!|\?\?\?\+?) *(?P<kind>\w+)(?: +"(?P<title>[^"]*)")?'
-    r'|=== +"(?P<tab>[^"]*)"'
-    r")\s*$"
-)
+from pagerun.model import CellResult, FenceKind, PageRun, Status
+from pagerun.page import Fence, Page
+from pagerun.walk import ItemKind, walk
 
 
 def build_notebook(
@@ -26,7 +19,11 @@ def build_notebook(
     """Turn a page and its run into a notebook with the run's outputs.
 
     Material-only Markdown (admonitions, tabs, marker comments) becomes plain
-    Markdown that Jupyter and Colab render.
+    Markdown that Jupyter and Colab render. Every code cell runs in a fresh
+    kernel from top to bottom ("Run all"): a fence that shows an error on
+    purpose catches it and prints it, and a fence that cannot run where the
+    page was built (online only, needs GPUs) is guarded by a flag the reader
+    can set.
 
     Args:
         page: The loaded page.
@@ -40,30 +37,24 @@ def build_notebook(
     Returns:
         A version-4 notebook.
     """
-    lines = [_site_links(line, page, site_url) for line in _plain_markdown(page)]
     cells = []
     prose: list[str] = []
-    position = 0
     count = 0
-    skip_until = -1
-    expected = {page.all_fences[f.expected_fence][0] for f in page.fences if f.expected_fence}
-    by_start = {
-        fence.start: (fence, cell) for fence, cell in zip(page.fences, run.cells, strict=True)
-    }
-    for position, line in enumerate(lines):
-        if position <= skip_until:
+    for item in walk(page, run):
+        if item.kind in _HIDDEN:
             continue
-        if position in by_start:
-            fence, cell = by_start[position]
+        if item.kind == ItemKind.CODE:
             _flush(prose, cells)
-            count += cell.status == "ok"
-            cells.append(_code_cell(fence.code, cell, count))
-            skip_until = fence.end
-        elif position in expected:
-            skip_until = next(end for start, end, _, _ in page.all_fences if start == position)
-        elif line is not None:
-            prose.append(line)
-    _flush(prose, cells)
+            count += item.cell.status == Status.OK
+            cells.append(_code_cell(item.fence, item.cell, count))
+        elif item.kind == ItemKind.CONTAINER:
+            prose.append(f"**{item.title}**" if item.title else "")
+        elif item.kind == ItemKind.HEADING:
+            # Renderers disagree on anchors for headings with inline code: keep them plain.
+            prose.append(_strip(page.lines[item.start], item.depth).replace("`", ""))
+        else:
+            prose.extend(_strip(line, item.depth) for line in item.lines(page))
+    _flush([_site_links(line, page, site_url) for line in prose], cells)
     if setup_code:
         # Right before the first code cell: after the title and introduction.
         first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
@@ -79,6 +70,16 @@ def build_notebook(
     return notebook
 
 
+#: Never in a notebook: MkDocs' front matter, engine marks, checked expected-output blocks,
+#: and abbreviation definitions (tooltips are a site feature).
+_HIDDEN = {ItemKind.FRONT_MATTER, ItemKind.MARKER, ItemKind.EXPECTED_OUTPUT, ItemKind.ABBREVIATION}
+
+
+def _strip(line: str, depth: int) -> str:
+    indent = len(line) - len(line.lstrip(" "))
+    return str(line)[min(depth, indent) :]
+
+
 def _flush(prose: list[str], cells: list) -> None:
     text = "\n".join(prose).strip("\n")
     if text.strip():
@@ -86,65 +87,59 @@ def _flush(prose: list[str], cells: list) -> None:
     prose.clear()
 
 
-def _code_cell(code: str, cell: CellResult, count: int):
-    source = code.rstrip("\n")
-    if cell.status == "skipped":
-        return v4.new_code_cell(f"# Not run when this notebook was made: {cell.reason}\n{source}")
+def _code_cell(fence: Fence, cell: CellResult, count: int):
+    source = fence.code.rstrip("\n")
+    if cell.status == Status.SKIPPED:
+        return v4.new_code_cell(_guarded(source, cell.reason))
+    if fence.kind == FenceKind.EXPECTED_ERROR:
+        source = _caught(source, fence.expected_error)
     outputs = []
     if cell.output:
         outputs.append(v4.new_output("stream", name="stdout", text=cell.output))
     for figure in cell.figures:
         outputs.append(
-            v4.new_output(
-                "display_data", data={"image/png": figure["png"], "text/plain": figure["alt"]}
-            )
+            v4.new_output("display_data", data={"image/png": figure.png, "text/plain": figure.alt})
         )
     if cell.value is not None:
-        data = {"text/plain": cell.value["text"]}
-        if "html" in cell.value:
-            data["text/html"] = cell.value["html"]
+        data = {"text/plain": cell.value.text}
+        if cell.value.html is not None:
+            data["text/html"] = cell.value.html
         outputs.append(v4.new_output("execute_result", data=data, execution_count=count))
     return v4.new_code_cell(source, outputs=outputs, execution_count=count)
 
 
-def _plain_markdown(page: Page) -> list[str | None]:
-    """Return one entry per expanded line: plain Markdown, or None to drop the line."""
-    out: list[str | None] = []
-    open_blocks: list[int] = []  # indentation of each open admonition or tab
-    in_fence = {n for start, end, _, _ in page.all_fences for n in range(start, end + 1)}
-    in_front_matter = bool(page.lines) and page.lines[0].strip() == "---"
-    for number, raw in enumerate(page.lines):
-        line = str(raw)
-        if in_front_matter:
-            in_front_matter = number == 0 or line.strip() != "---"
-            out.append(None)
-            continue
-        indent = len(line) - len(line.lstrip(" "))
-        while open_blocks and line.strip() and indent <= open_blocks[-1]:
-            open_blocks.pop()
-        depth = 4 * len(open_blocks)
-        body = line[min(depth, indent) :]
-        match = _CONTAINER.match(line)
-        if match:
-            title = match["tab"] or match["title"] or (match["kind"] or "").capitalize()
-            out.append(f"**{title}**" if title else "")
-            open_blocks.append(indent)
-        elif line.strip().startswith("<!--") and line.strip().endswith("-->"):
-            out.append(None)
-        elif number not in in_fence and body.startswith("#"):
-            # Renderers disagree on anchors for headings with inline code: keep them plain.
-            out.append(body.replace("`", ""))
-        else:
-            out.append(body)
-    return out
+def _guarded(source: str, reason: str) -> str:
+    """A cell that could not run where the notebook was made: off unless the reader says so."""
+    body = "\n".join(f"    {line}" if line else "" for line in source.split("\n"))
+    return (
+        f"# Not run when this notebook was made: {reason}\n"
+        "# Where you can run it, set RUN_THIS_CELL = True.\n"
+        "RUN_THIS_CELL = False\n"
+        "if RUN_THIS_CELL:\n"
+        f"{body}\n"
+        "else:\n"
+        f"    print({('Skipped: ' + reason)!r})"
+    )
+
+
+def _caught(source: str, expected: type[BaseException] | None) -> str:
+    """A cell that shows an error on purpose: it prints the error instead of stopping "Run all"."""
+    name = expected.__name__ if expected is not None else "Exception"
+    body = "\n".join(f"    {line}" if line else "" for line in source.split("\n"))
+    return (
+        f"try:  # this cell raises {name} on purpose\n"
+        f"{body}\n"
+        f"except {name} as error:\n"
+        '    print(f"{type(error).__name__}: {error}")'
+    )
 
 
 _PAGE_LINK = re.compile(r"\]\((?P<target>[^)\s#:]+\.md)(?P<anchor>#[^)\s]*)?\)")
 
 
-def _site_links(line: str | None, page: Page, site_url: str) -> str | None:
+def _site_links(line: str, page: Page, site_url: str) -> str:
     """Point Markdown links to other pages at those pages on the site."""
-    if line is None or not site_url or ".md" not in line:
+    if not site_url or ".md" not in line:
         return line
     folder = posixpath.dirname(posixpath.relpath(page.name, "docs"))
 

@@ -19,6 +19,7 @@ from pytest_codeblocks import extract_from_buffer
 from pagerun.config import find_root, load_config
 from pagerun.errors import PageError
 from pagerun.expand import Origin, TracedLine, expand, relative_name
+from pagerun.model import FenceKind, Location
 
 #: Fence info strings shown but never run.
 DISPLAY_ONLY = {
@@ -54,6 +55,27 @@ class Mark:
     raises: type[BaseException] | None = None
 
 
+@dataclass(frozen=True)
+class Block:
+    """Any fenced block of an expanded page, runnable or not.
+
+    Attributes:
+        start: 0-based index of the opening line in the expanded lines.
+        end: 0-based index of the closing line.
+        indent: Leading spaces of the opening line.
+        info: The info string (``python``, ``console``, ``text``, ...).
+    """
+
+    start: int
+    end: int
+    indent: int
+    info: str
+
+    def lines(self) -> range:
+        """The indexes of every line of the block, fences included."""
+        return range(self.start, self.end + 1)
+
+
 @dataclass
 class Fence:
     """One fenced code block of an expanded page.
@@ -70,7 +92,8 @@ class Fence:
         importorskip: A module whose absence skips the fence.
         expected_output: Text the fence must print, if given.
         expected_ws_insensitive: Compare expected output ignoring whitespace.
-        expected_fence: Index in ``Page.fences_all`` of the fence holding that text.
+        expected_block: The block holding that text, which writers hide.
+        opening: Where the fence opens.
     """
 
     index: int
@@ -84,13 +107,28 @@ class Fence:
     importorskip: str | None = None
     expected_output: str | None = None
     expected_ws_insensitive: bool = False
-    expected_fence: int | None = None
+    expected_block: Block | None = None
     opening: Origin = ("", 0)
 
     @property
-    def location(self) -> str:
-        """Where the fence opens, as ``file:line``."""
-        return f"{self.opening[0]}:{self.opening[1]}"
+    def location(self) -> Location:
+        """Where the fence opens."""
+        return Location(*self.opening)
+
+    @property
+    def kind(self) -> FenceKind:
+        """What the fence is for, from its marks."""
+        names = {mark.name for mark in self.marks}
+        if "xfail" in names:
+            return FenceKind.EXPECTED_ERROR
+        if names & {"skip", "skipif"}:
+            return FenceKind.SKIPPED
+        return FenceKind.LESSON
+
+    @property
+    def expected_error(self) -> type[BaseException] | None:
+        """The exception an expected-error fence must raise."""
+        return next((mark.raises for mark in self.marks if mark.name == "xfail"), None)
 
     def origin_of(self, code_line: int) -> Origin:
         """Return the real place of the fence's ``code_line`` (1-based).
@@ -116,7 +154,7 @@ class Page:
         name: The page's path relative to the root.
         lines: The expanded lines.
         fences: The runnable ``python`` fences, in order.
-        all_fences: Every fence, as ``(start, end, indent, info)``.
+        blocks: Every fenced block, runnable or not, in order.
         included: Every file the expansion read, the page first.
     """
 
@@ -125,7 +163,7 @@ class Page:
     name: str
     lines: list[TracedLine]
     fences: list[Fence]
-    all_fences: list[tuple[int, int, int, str]]
+    blocks: list[Block]
     included: list[str]
 
     @property
@@ -156,13 +194,13 @@ def load_page(path: str | Path, root: str | Path | None = None) -> Page:
     config = load_config(root)
     lines = expand(path, root, config.snippets)
     name = relative_name(path, root)
-    all_fences = _scan_fences(lines, name)
-    fences = _python_fences(lines, all_fences)
+    blocks = _scan_fences(lines)
+    fences = _python_fences(lines, blocks)
     included = list(dict.fromkeys(line.origin[0] for line in lines))
-    return Page(path, root, name, lines, fences, all_fences, included)
+    return Page(path, root, name, lines, fences, blocks, included)
 
 
-def _scan_fences(lines: list[TracedLine], name: str) -> list[tuple[int, int, int, str]]:
+def _scan_fences(lines: list[TracedLine]) -> list[Block]:
     # The same rules as pytest-codeblocks: a line starting with ``` opens a fence,
     # the next line starting with as many backticks closes it.
     found = []
@@ -180,7 +218,7 @@ def _scan_fences(lines: list[TracedLine], name: str) -> list[tuple[int, int, int
                 file, line = lines[i].origin
                 raise PageError(file, line, "this fence is never closed")
             _check_info(info, lines[i])
-            found.append((i, j, indent, info))
+            found.append(Block(i, j, indent, info))
             i = j + 1
         else:
             i += 1
@@ -205,33 +243,33 @@ def _check_info(info: str, line: TracedLine) -> None:
         )
 
 
-def _python_fences(lines: list[TracedLine], scanned) -> list[Fence]:
-    blocks = _codeblocks(lines)
-    by_line = {block.lineno - 1: block for block in blocks}
+def _python_fences(lines: list[TracedLine], scanned: list[Block]) -> list[Fence]:
+    extracted = {block.lineno - 1: block for block in _codeblocks(lines)}
     fences: list[Fence] = []
-    for position, (start, end, indent, info) in enumerate(scanned):
-        if info != "python":
+    for position, block in enumerate(scanned):
+        if block.info != "python":
             continue
-        block = by_line.get(start)
-        body = lines[start + 1 : end]
-        code = "".join(_dedent(line, indent) + "\n" for line in body)
+        found = extracted.get(block.start)
+        body = lines[block.start + 1 : block.end]
+        code = "".join(_dedent(line, block.indent) + "\n" for line in body)
         fence = Fence(
             index=len(fences),
-            start=start,
-            end=end,
-            indent=indent,
-            info=info,
+            start=block.start,
+            end=block.end,
+            indent=block.indent,
+            info=block.info,
             code=code,
             origins=[line.origin for line in body],
-            opening=lines[start].origin,
+            opening=lines[block.start].origin,
         )
-        if block is not None:
-            fence.marks = [_parse_mark(text, lines[start]) for text in block.marks]
-            fence.importorskip = block.importorskip
-            if block.expected_output is not None:
-                fence.expected_output = block.expected_output
-                fence.expected_ws_insensitive = block.expected_output_ignore_whitespace
-                fence.expected_fence = position + 1
+        if found is not None:
+            fence.marks = [_parse_mark(text, lines[block.start]) for text in found.marks]
+            fence.importorskip = found.importorskip
+            if found.expected_output is not None:
+                # pytest-codeblocks reads the expected text from the very next block.
+                fence.expected_output = found.expected_output
+                fence.expected_ws_insensitive = found.expected_output_ignore_whitespace
+                fence.expected_block = scanned[position + 1]
         fences.append(fence)
     return fences
 

@@ -21,6 +21,7 @@ from pagerun.cache import page_key, save_record
 from pagerun.config import find_root
 from pagerun.errors import PageError
 from pagerun.isolation import PageEnvironment
+from pagerun.model import Status
 from pagerun.page import Page, load_page
 from pagerun.session import PageSession
 
@@ -91,11 +92,11 @@ class FenceItem(pytest.Item):
         """Run the page up to this fence and report its result."""
         session = self.parent.session_
         result = session.run_until(self.index)
-        if result.status in {"not-run", "skipped"}:
+        if result.status in {Status.NOT_RUN, Status.SKIPPED}:
             # Reported at the fence's own line, with the reason readers also see.
             raise pytest.skip.Exception(result.reason, _use_item_location=True)
-        if result.status == "error":
-            raise FenceFailed(result.error)
+        if result.status == Status.ERROR:
+            raise FenceFailed(str(result.error))
 
     def repr_failure(self, excinfo, style=None):
         """Show the located error and the page's traceback only."""

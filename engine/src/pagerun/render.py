@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import re
 
+from pagerun.model import CellResult, PageRun, Status
 from pagerun.page import Page
-from pagerun.session import CellResult, PageRun
+from pagerun.walk import ItemKind, walk
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -23,43 +24,33 @@ def render_markdown(page: Page, run: PageRun, header: str = "", footer: str = ""
     Returns:
         Markdown for MkDocs, with no snippet includes left.
     """
-    after: dict[int, list[str]] = {}
-    before: dict[int, list[str]] = {}
-    hidden: set[int] = set()
-    for fence, cell in zip(page.fences, run.cells, strict=True):
-        pad = " " * fence.indent
-        if cell.status == "skipped":
-            before.setdefault(fence.start, []).extend(_indent(_skip_note(cell), pad))
-        else:
-            after.setdefault(fence.end, []).extend(_indent(_outputs(cell), pad))
-        if fence.expected_fence is not None:
-            # The expected-output block was checked; the real output is shown instead.
-            start, end, _, _ = page.all_fences[fence.expected_fence]
-            hidden.update(range(start, end + 1))
     lines: list[str] = []
     header_done = not header
-    in_front_matter = bool(page.lines) and page.lines[0].strip() == "---"
-    for number, line in enumerate(page.lines):
-        if in_front_matter:
-            # MkDocs has already read the front matter into page.meta.
-            in_front_matter = number == 0 or line.strip() != "---"
+    for item in walk(page, run):
+        if item.kind in _HIDDEN:
             continue
-        if not header_done and not in_front_matter and line.startswith("# "):
-            lines.extend([line, "", header, ""])
+        text = [str(line) for line in item.lines(page)]
+        if item.kind == ItemKind.CODE:
+            pad = " " * item.fence.indent
+            if item.cell.status == Status.SKIPPED:
+                lines.extend(_indent(_skip_note(item.cell), pad))
+                lines.extend(text)
+            else:
+                lines.extend(text)
+                lines.extend(_indent(_outputs(item.cell), pad))
+            continue
+        lines.extend(text)
+        if not header_done and item.kind == ItemKind.HEADING and text[0].startswith("# "):
+            lines.extend(["", header, ""])
             header_done = True
-            continue
-        if number in hidden or _is_expected_marker(line):
-            continue
-        lines.extend(before.get(number, []))
-        lines.append(str(line))
-        lines.extend(after.get(number, []))
     if footer:
         lines.extend(["", footer, ""])
     return "\n".join(lines)
 
 
-def _is_expected_marker(line: str) -> bool:
-    return line.strip().startswith("<!--") and "expected-output" in line
+#: What the site never shows: MkDocs has read the front matter; marks are for the engine;
+#: a checked expected-output block gives way to the real output.
+_HIDDEN = {ItemKind.FRONT_MATTER, ItemKind.MARKER, ItemKind.EXPECTED_OUTPUT}
 
 
 def _indent(block: list[str], pad: str) -> list[str]:
@@ -69,23 +60,23 @@ def _indent(block: list[str], pad: str) -> list[str]:
 def _outputs(cell: CellResult) -> list[str]:
     block: list[str] = []
     text = _ANSI.sub("", cell.output)
-    if cell.value is not None and "html" not in cell.value:
-        text += cell.value["text"] + "\n"
+    if cell.value is not None and cell.value.html is None:
+        text += cell.value.text + "\n"
     if text.strip():
         ticks = "`" * max(3, _longest_backtick_run(text) + 1)
         block += ["", f'{ticks} {{ .text .pagerun-output title="Output" }}']
         block += text.rstrip("\n").split("\n")
         block += [ticks]
-    if cell.value is not None and "html" in cell.value:
-        flat = " ".join(cell.value["html"].split())
+    if cell.value is not None and cell.value.html is not None:
+        flat = " ".join(cell.value.html.split())
         block += ["", f'<div class="pagerun-html" markdown="0">{flat}</div>']
     for figure in cell.figures:
         # An inline <img> (wrapped in <p> by Markdown) is valid HTML at any depth;
         # a block element such as <figure> inside an admonition would not be.
-        alt = html.escape(figure["alt"], quote=True)
+        alt = html.escape(figure.alt, quote=True)
         block += [
             "",
-            f'<img class="pagerun-figure" alt="{alt}" src="data:image/png;base64,{figure["png"]}">',
+            f'<img class="pagerun-figure" alt="{alt}" src="data:image/png;base64,{figure.png}">',
         ]
     return [*block, ""] if block else []
 
@@ -112,7 +103,7 @@ def version_stamp(run: PageRun) -> str:
     names = {"python": "Python", "torch": "PyTorch", "lightning": "Lightning", "wandb": "W&B"}
     parts = [f"{label} {run.versions[key]}" for key, label in names.items() if key in run.versions]
     day = run.date.split("T")[0]
-    fences = sum(cell.status == "ok" for cell in run.cells)
+    fences = sum(cell.status == Status.OK for cell in run.cells)
     return (
         '<p class="pagerun-stamp">Outputs on this page come from running its code on '
         f"{day} with {html.escape(', '.join(parts))}: {fences} code blocks in "

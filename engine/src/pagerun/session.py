@@ -13,91 +13,16 @@ import sys
 import time
 import traceback
 import warnings
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pagerun.capture import new_figures, shown_value
 from pagerun.errors import PageError
 from pagerun.isolation import PageEnvironment
+from pagerun.model import CellResult, ErrorInfo, FenceKind, PageRun, Status
 from pagerun.page import Fence, Page, load_page
 
 _ENGINE_DIR = str(Path(__file__).parent)
-
-
-@dataclass
-class CellResult:
-    """What one fence did.
-
-    Attributes:
-        index: The fence's position among the page's Python fences.
-        location: Where the fence opens, as ``file:line``.
-        status: ``ok``, ``skipped``, ``error`` or ``not-run``.
-        output: Everything printed to stdout and stderr, in order.
-        value: The last expression, as ``{"text", "html"?}``, if shown.
-        figures: Figures drawn, as ``{"png", "alt"}``.
-        reason: Why the fence was skipped or not run.
-        error: The error, located at ``file:line``, with its traceback.
-        seconds: Wall time of the fence.
-    """
-
-    index: int
-    location: str
-    status: str = "ok"
-    output: str = ""
-    value: dict[str, str] | None = None
-    figures: list[dict[str, str]] = field(default_factory=list)
-    reason: str = ""
-    error: str = ""
-    seconds: float = 0.0
-
-
-@dataclass
-class PageRun:
-    """A whole page's run: each fence's result and the versions that made them.
-
-    Attributes:
-        page: The page's path relative to the project root.
-        cells: One result per Python fence.
-        versions: Python and library versions of the run.
-        date: When the run happened (UTC, ISO 8601).
-        seconds: Total execution time of the fences.
-        key: Fingerprint of everything the outputs depend on (see ``cache``).
-    """
-
-    page: str
-    cells: list[CellResult]
-    versions: dict[str, str]
-    date: str
-    seconds: float
-    key: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """Whether every fence ran (or was skipped on purpose) without error."""
-        return all(cell.status in {"ok", "skipped"} for cell in self.cells)
-
-    @property
-    def first_error(self) -> CellResult | None:
-        """The failing cell, if any."""
-        return next((cell for cell in self.cells if cell.status == "error"), None)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dictionary."""
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> PageRun:
-        """Rebuild a run saved with :meth:`to_dict`.
-
-        Args:
-            data: The saved dictionary.
-
-        Returns:
-            The run.
-        """
-        cells = [CellResult(**cell) for cell in data["cells"]]
-        return cls(**{**data, "cells": cells})
 
 
 def versions() -> dict[str, str]:
@@ -166,7 +91,7 @@ class PageSession:
     @property
     def failed(self) -> CellResult | None:
         """The first fence that failed, if any."""
-        return next((cell for cell in self.results if cell.status == "error"), None)
+        return next((cell for cell in self.results if cell.status == Status.ERROR), None)
 
     def run_until(self, index: int) -> CellResult:
         """Run every fence up to and including ``index`` that has not run yet.
@@ -188,7 +113,7 @@ class PageSession:
                     CellResult(
                         fence.index,
                         fence.location,
-                        status="not-run",
+                        status=Status.NOT_RUN,
                         reason=f"not run: an earlier fence failed at {failure.location}",
                     )
                 )
@@ -212,9 +137,9 @@ class PageSession:
         result = CellResult(fence.index, fence.location)
         skip = _skip_reason(fence)
         if skip:
-            result.status, result.reason = "skipped", skip
+            result.status, result.reason = Status.SKIPPED, skip
             return result
-        expected = next((mark for mark in fence.marks if mark.name == "xfail"), None)
+        expected = fence.expected_error if fence.kind == FenceKind.EXPECTED_ERROR else None
         stream = io.StringIO()
         began = time.perf_counter()
         try:
@@ -228,20 +153,20 @@ class PageSession:
                 raise PageError(
                     fence.opening[0],
                     fence.opening[1],
-                    f"this fence was marked to raise {expected.raises.__name__}, but it did not",
+                    f"this fence was marked to raise {expected.__name__}, but it did not",
                 )
             result.value = shown_value(value)
             _check_expected(fence, stream.getvalue())
         except PageError as error:
-            result.status, result.error = "error", str(error)
+            result.status, result.error = Status.ERROR, error.info
         except BaseException as error:  # noqa: BLE001 - the page's own error, reported with its place
             if isinstance(error, KeyboardInterrupt):
                 raise
-            if expected is not None and isinstance(error, expected.raises):
+            if expected is not None and isinstance(error, expected):
                 # A fence that teaches an error: show the error as a notebook would.
-                stream.write(_format_error(error, self.page, fence, short=True))
+                stream.write(short_error(error))
             else:
-                result.status, result.error = "error", str(_locate(error, self.page, fence))
+                result.status, result.error = Status.ERROR, _locate(error, self.page, fence)
         result.seconds = round(time.perf_counter() - began, 3)
         result.output = stream.getvalue()
         result.figures = new_figures()
@@ -317,26 +242,32 @@ def _check_expected(fence: Fence, printed: str) -> None:
         )
 
 
-def _locate(error: BaseException, page: Page, fence: Fence) -> PageError:
-    """Turn an exception from a fence into a PageError at the page's or snippet's real line."""
+def _locate(error: BaseException, page: Page, fence: Fence) -> ErrorInfo:
+    """Turn an exception from a fence into a problem at the page's or snippet's real line."""
     if isinstance(error, SyntaxError) and error.filename == _code_name(page, fence):
         file, line = fence.origin_of(error.lineno or 1)
         text = (error.text or "").rstrip()
         return PageError(
             file, line, f"SyntaxError: {error.msg}", f"    {text.strip()}" if text else ""
-        )
+        ).info
     summary = traceback.TracebackException.from_exception(error)
     fences = {_code_name(page, each): each for each in page.fences}
     places = _remap(summary, fences)
     place = places[-1] if places else fence.opening
     message = f"{type(error).__name__}: {error}"
-    return PageError(place[0], place[1], message, "".join(summary.format()).rstrip())
+    return PageError(place[0], place[1], message, "".join(summary.format()).rstrip()).info
 
 
-def _format_error(error: BaseException, page: Page, fence: Fence, short: bool = False) -> str:
-    if short:
-        return f"{type(error).__name__}: {error}\n"
-    return str(_locate(error, page, fence))
+def short_error(error: BaseException) -> str:
+    """Show an expected error as its type and message, the way readers paste it.
+
+    Args:
+        error: The exception a fence raised on purpose.
+
+    Returns:
+        ``TypeName: message`` and a newline.
+    """
+    return f"{type(error).__name__}: {error}\n"
 
 
 def _remap(

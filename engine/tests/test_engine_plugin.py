@@ -1,0 +1,77 @@
+"""The MkDocs plugin, configured in mkdocs.yml: outputs, notebooks and their index, switches."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+FENCE = "```"
+
+CONFIG = """\
+site_name: plugin test
+site_url: https://example.org/site/
+repo_url: https://github.com/org/repo
+nav:
+  - Home: index.md
+  - Part:
+      - 1. First: chapters/first.md
+  - Notebooks: notebooks/index.md
+plugins:
+  - pagerun:
+      enabled: !ENV [PAGERUN_ENABLED, true]
+      notebooks: ["chapters/*.md"]
+markdown_extensions:
+  - pymdownx.snippets:
+      base_path: [!relative $config_dir]
+      check_paths: true
+"""
+
+
+def _build(project, **env):
+    (project.root / "mkdocs.yml").write_text(CONFIG)
+    project.page("# Home\n\nNo code here.\n", "index.md")
+    project.page(f"# First\n\n{FENCE}python\nprint(6 * 7)\n{FENCE}\n", "chapters/first.md")
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"],
+        cwd=project.root,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_plugin_renders_outputs_and_builds_the_notebook_index_from_the_nav(project):
+    done = _build(project)
+    assert done.returncode == 0, done.stderr
+    page = (project.root / "site" / "chapters" / "first" / "index.html").read_text()
+    assert "pagerun-output" in page and "42" in page and "pagerun-stamp" in page
+    assert 'href="../../notebooks/first.ipynb" download' in page
+    assert (project.root / "site" / "notebooks" / "first.ipynb").is_file()
+    index = (project.root / "site" / "notebooks" / "index.html").read_text()
+    assert "1. First" in index and "first.ipynb" in index and "colab.research.google.com" in index
+
+
+def test_plugin_switched_off_builds_plain_pages(project):
+    done = _build(project, PAGERUN_ENABLED="false")
+    # With no notebooks generated, the nav's notebook index is missing: MkDocs says so.
+    assert "notebooks/index.md" in done.stderr
+    page = (project.root / "site" / "chapters" / "first" / "index.html").read_text()
+    assert "pagerun-output" not in page and "print" in page
+
+
+def test_a_failing_fence_fails_the_build_at_its_line(project):
+    (project.root / "mkdocs.yml").write_text(CONFIG)
+    project.page("# Home\n", "index.md")
+    project.page(f"# First\n\ntext\n\n{FENCE}python\n1 / 0\n{FENCE}\n", "chapters/first.md")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"],
+        cwd=project.root,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "pagerun: docs/chapters/first.md:6: ZeroDivisionError: division by zero" in done.stderr
