@@ -39,8 +39,10 @@ def test_loaders_shapes_and_reproducible_shuffle():
     again, _, _ = breast_cancer_loaders(batch_size=32)
     torch.manual_seed(999)  # the loaders shuffle with their own generator
     assert torch.equal(next(iter(again))[1], y)
-    with pytest.raises(ValueError, match="batch_size"):
+    with pytest.raises(ValueError, match=r"batch_size must be a positive int, got 0"):
         breast_cancer_loaders(batch_size=0)
+    with pytest.raises(TypeError, match=r"batch_size must be a positive int, got 32.0"):
+        breast_cancer_loaders(batch_size=32.0)
 
 
 def test_forward_keeps_a_batch_of_one_one_dimensional():
@@ -55,8 +57,16 @@ def test_zero_hidden_layers_is_logistic_regression():
 
 
 def test_bad_learning_rate():
-    with pytest.raises(ValueError, match="learning_rate"):
+    with pytest.raises(ValueError, match=r"learning_rate must be a positive, finite number, got 0"):
         BreastCancerModule(learning_rate=0)
+    with pytest.raises(TypeError, match="learning_rate"):
+        BreastCancerModule(learning_rate="0.01")
+
+
+def test_hidden_sizes_must_be_ints():
+    with pytest.raises(TypeError, match=r"hidden_sizes must be a sequence of positive ints"):
+        BreastCancerModule(hidden_sizes=(20.5, 10))
+    assert BreastCancerModule(hidden_sizes=[8]).hparams.hidden_sizes == [8]
 
 
 def test_fit_learns_and_test_step_logs(tmp_path):

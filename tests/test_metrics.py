@@ -71,7 +71,7 @@ def test_roc_auc_of_perfect_ranking_is_one():
 
 
 def test_roc_auc_needs_both_classes():
-    with pytest.raises(ValueError, match=r"roc_auc_from_logits\(targets=...\): both classes"):
+    with pytest.raises(ValueError, match=r"targets must hold both classes, 0 and 1, got only 1s"):
         roc_auc_from_logits(torch.tensor([0.1, 0.2]), torch.tensor([1.0, 1.0]))
 
 
@@ -107,12 +107,24 @@ def test_binary_metrics_of_a_coin_flip_is_ln_2():
     [
         (
             lambda: accuracy_from_logits(torch.zeros(3, 2), torch.zeros(3)),
-            r"logits=...\): expected shape",
+            r"logits must have shape \(n,\) or \(n, 1\) with n >= 1, got shape \(3, 2\)",
         ),
-        (lambda: accuracy_from_logits(torch.zeros(3), torch.zeros(4)), "3 logits but 4 targets"),
-        (lambda: accuracy_from_logits(torch.zeros(2), torch.tensor([0.0, 2.0])), "only 0 and 1"),
-        (lambda: accuracy_from_logits(torch.zeros(0), torch.zeros(0)), "got no values"),
-        (lambda: predict_labels(torch.zeros(2), threshold=1.0), r"threshold=1.0\)"),
+        (
+            lambda: accuracy_from_logits(torch.zeros(3), torch.zeros(4)),
+            "logits and targets must have the same length, got 3 logits and 4",
+        ),
+        (
+            lambda: accuracy_from_logits(torch.zeros(2), torch.tensor([0.0, 2.0])),
+            r"targets must hold only 0 and 1, got also \[2.0\]",
+        ),
+        (
+            lambda: accuracy_from_logits(torch.zeros(0), torch.zeros(0)),
+            r"logits must have shape .*, got shape \(0,\)",
+        ),
+        (
+            lambda: predict_labels(torch.zeros(2), threshold=1.0),
+            r"threshold must be a number in \(0, 1\), got 1.0 \(float\)",
+        ),
         (lambda: confusion_matrix_from_logits(torch.zeros(2), torch.zeros(2), 0.0), "threshold"),
     ],
 )
@@ -122,7 +134,9 @@ def test_bad_input_names_the_argument(call, message):
 
 
 def test_non_array_input_is_a_type_error():
-    with pytest.raises(TypeError, match=r"predict_labels\(logits=...\): expected a torch.Tensor"):
+    with pytest.raises(
+        TypeError, match=r"logits must be a torch.Tensor or a NumPy array, got \[0.1"
+    ):
         predict_labels([0.1, 0.2])
     with pytest.raises(TypeError, match="threshold"):
         predict_labels(torch.zeros(2), threshold="0.5")
@@ -136,3 +150,11 @@ def test_predict_labels_stays_on_the_logits_device():
     assert labels.device.type == "meta"
     assert labels.shape == (5,)
     assert labels.dtype == torch.int64
+
+
+def test_bfloat16_logits_from_mixed_precision_are_scored():
+    logits = LOGITS.to(torch.bfloat16)
+    assert roc_auc_from_logits(logits, TARGETS) == pytest.approx(
+        roc_auc_from_logits(LOGITS, TARGETS)
+    )
+    assert confusion_matrix_from_logits(logits, TARGETS).sum() == len(TARGETS)

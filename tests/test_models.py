@@ -42,6 +42,21 @@ def test_bad_arguments_name_the_argument(kwargs, word):
         make_classifier(**kwargs)
 
 
+@pytest.mark.parametrize(
+    "kwargs, word",
+    [
+        ({"n_features": True}, "n_features"),
+        ({"n_features": 3.0}, "n_features"),
+        ({"n_features": 3, "hidden_sizes": (4, 2.5)}, "hidden_sizes"),
+        ({"n_features": 3, "n_outputs": True}, "n_outputs"),
+        ({"n_features": 3, "dropout": "0.5"}, "dropout"),
+    ],
+)
+def test_wrong_types_are_type_errors(kwargs, word):
+    with pytest.raises(TypeError, match=rf"{word} must be "):
+        make_classifier(**kwargs)
+
+
 def test_hidden_sizes_for():
     assert hidden_sizes_for(0, 16) == ()
     assert hidden_sizes_for(2, 8) == (8, 8)
@@ -49,6 +64,8 @@ def test_hidden_sizes_for():
         hidden_sizes_for(-1, 8)
     with pytest.raises(ValueError, match="hidden_neurons"):
         hidden_sizes_for(1, 0)
+    with pytest.raises(TypeError, match=r"hidden_layers must be a non-negative int, got True"):
+        hidden_sizes_for(True, 8)
 
 
 @pytest.mark.gpu_path

@@ -101,6 +101,19 @@ def test_bad_input(config, count, match):
         run_sweep(config, fake_train, count=count)
 
 
+@pytest.mark.parametrize("count", [True, 2.5])
+def test_count_must_be_an_int(count):
+    with pytest.raises(TypeError, match=r"count must be a positive int"):
+        run_sweep(CONFIG, fake_train, count=count)
+
+
+def test_the_config_must_be_a_dict():
+    with pytest.raises(TypeError, match=r"sweep_config must be a dict, got \[\] \(list\)"):
+        run_sweep([], fake_train, count=1)
+    with pytest.raises(ValueError, match=r"sweep_config must have the sections 'parameters'"):
+        sample_configs({"method": "random"}, n=2)
+
+
 def test_missing_metric_is_reported():
     with pytest.raises(ValueError, match="val_loss"):
         run_sweep(CONFIG, lambda c: {"loss": 1.0}, count=1)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import torch
 from sklearn import datasets, model_selection
 
+from practical_dl import _checks as check
+
 __all__ = ["Splits", "breast_cancer_splits"]
 
 
@@ -57,12 +59,16 @@ def breast_cancer_splits(seed: int = 42, val_size: float = 0.15, test_size: floa
         The three splits as float32 tensors, with the statistics used.
 
     Raises:
-        ValueError: If the fractions are not positive or leave no training rows.
+        TypeError: If a fraction is not a number.
+        ValueError: If a fraction is not in ``(0, 1)`` or both leave no training rows.
     """
-    if not (0 < val_size < 1 and 0 < test_size < 1 and val_size + test_size < 1):
-        raise ValueError(
-            f"breast_cancer_splits(val_size={val_size}, test_size={test_size}): "
-            "both must be in (0, 1) and sum to less than 1"
+    check.probability("val_size", val_size, include_zero=False, include_one=False)
+    check.probability("test_size", test_size, include_zero=False, include_one=False)
+    if val_size + test_size >= 1:
+        raise check.bad(
+            "val_size + test_size",
+            "be below 1, to leave rows for training",
+            got=f"{val_size} + {test_size}",
         )
     data = datasets.load_breast_cancer()
     X, y = data.data, data.target

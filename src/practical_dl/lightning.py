@@ -14,6 +14,7 @@ from torch import nn
 from torch.utils.data import DataLoader
 from torchmetrics.classification import BinaryAccuracy, BinaryAUROC
 
+from practical_dl import _checks as check
 from practical_dl.data import Splits, breast_cancer_splits
 from practical_dl.models import make_classifier
 
@@ -58,8 +59,10 @@ class BreastCancerModule(LightningModule):
         dropout: Dropout probability after each hidden layer.
 
     Raises:
+        TypeError: If ``learning_rate`` is not a number, or (from
+            ``make_classifier``) a size is not an int.
         ValueError: If ``learning_rate`` is not positive, or (from
-            ``make_classifier``) a size or ``dropout`` is invalid.
+            ``make_classifier``) a size or ``dropout`` is out of range.
     """
 
     def __init__(
@@ -70,11 +73,8 @@ class BreastCancerModule(LightningModule):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        if not learning_rate > 0:
-            raise ValueError(
-                f"BreastCancerModule(learning_rate={learning_rate!r}): expected a positive number"
-            )
-        hidden_sizes = tuple(int(size) for size in hidden_sizes)
+        learning_rate = check.positive_float("learning_rate", learning_rate)
+        hidden_sizes = check.positive_ints("hidden_sizes", hidden_sizes)
         # Stored in self.hparams and in every checkpoint, so load_from_checkpoint
         # can rebuild the same architecture.
         self.save_hyperparameters(
@@ -245,12 +245,10 @@ def breast_cancer_loaders(
         ``(train_loader, val_loader, test_loader)``.
 
     Raises:
-        ValueError: If ``batch_size`` is not a positive integer.
+        TypeError: If ``batch_size`` is not an int.
+        ValueError: If ``batch_size`` is below 1.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(
-            f"breast_cancer_loaders(batch_size={batch_size!r}): expected a positive integer"
-        )
+    batch_size = check.positive_int("batch_size", batch_size)
     s = splits if splits is not None else breast_cancer_splits(seed=seed)
     generator = torch.Generator().manual_seed(seed)
     train = DataLoader(

@@ -20,6 +20,9 @@ import torch
 from sklearn.metrics import confusion_matrix, roc_auc_score
 from torch.nn import functional as F
 
+from practical_dl import _checks as check
+from practical_dl._arrays import to_numpy
+
 __all__ = [
     "accuracy_from_logits",
     "binary_metrics",
@@ -29,46 +32,34 @@ __all__ = [
 ]
 
 
-def _as_flat_tensor(func: str, name: str, values: torch.Tensor | np.ndarray) -> torch.Tensor:
+def _as_flat_tensor(name: str, values: torch.Tensor | np.ndarray) -> torch.Tensor:
     """Return ``values`` as a 1-D float tensor, accepting shapes ``(n,)`` and ``(n, 1)``."""
     if not isinstance(values, torch.Tensor | np.ndarray):
-        raise TypeError(
-            f"{func}({name}=...): expected a torch.Tensor or a NumPy array, "
-            f"got {type(values).__name__}"
-        )
-    tensor = torch.as_tensor(values).detach()
-    if tensor.ndim == 2 and tensor.shape[1] == 1:
-        tensor = tensor.squeeze(1)
-    if tensor.ndim != 1:
-        raise ValueError(
-            f"{func}({name}=...): expected shape (n,) or (n, 1), got {tuple(tensor.shape)}"
-        )
-    if tensor.numel() == 0:
-        raise ValueError(f"{func}({name}=...): got no values")
-    return tensor.float()
+        raise check.bad(name, "be a torch.Tensor or a NumPy array", values, error=TypeError)
+    return check.column(name, torch.as_tensor(values).detach()).float()
 
 
 def _check_pair(
-    func: str, logits: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray
+    logits: torch.Tensor | np.ndarray, targets: torch.Tensor | np.ndarray
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Check logits and 0/1 targets, and return both flat, on the logits' device."""
-    z = _as_flat_tensor(func, "logits", logits)
-    y = _as_flat_tensor(func, "targets", targets).to(z.device)
+    z = _as_flat_tensor("logits", logits)
+    y = _as_flat_tensor("targets", targets).to(z.device)
     if y.shape[0] != z.shape[0]:
-        raise ValueError(
-            f"{func}(logits=..., targets=...): {z.shape[0]} logits but {y.shape[0]} targets"
+        raise check.bad(
+            "logits and targets",
+            "have the same length",
+            got=f"{z.shape[0]} logits and {y.shape[0]} targets",
         )
     if z.device.type != "meta" and not bool(((y == 0) | (y == 1)).all()):
-        raise ValueError(f"{func}(targets=...): expected only 0 and 1")
+        others = sorted(set(y[(y != 0) & (y != 1)].tolist()))[:5]
+        raise check.bad("targets", "hold only 0 and 1", got=f"also {others}")
     return z, y
 
 
-def _logit_threshold(func: str, threshold: float) -> float:
+def _logit_threshold(threshold: float) -> float:
     """Turn a probability threshold in (0, 1) into the equivalent logit threshold."""
-    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-        raise TypeError(f"{func}(threshold={threshold!r}): expected a number in (0, 1)")
-    if not 0.0 < threshold < 1.0:
-        raise ValueError(f"{func}(threshold={threshold!r}): expected a probability in (0, 1)")
+    threshold = check.probability("threshold", threshold, include_zero=False, include_one=False)
     return math.log(threshold / (1.0 - threshold))
 
 
@@ -92,8 +83,8 @@ def predict_labels(logits: torch.Tensor | np.ndarray, threshold: float = 0.5) ->
         TypeError: If ``logits`` is not a tensor or array, or ``threshold`` not a number.
         ValueError: If ``logits`` has the wrong shape or ``threshold`` is outside (0, 1).
     """
-    z = _as_flat_tensor("predict_labels", "logits", logits)
-    return (z > _logit_threshold("predict_labels", threshold)).long()
+    z = _as_flat_tensor("logits", logits)
+    return (z > _logit_threshold(threshold)).long()
 
 
 def accuracy_from_logits(
@@ -118,8 +109,8 @@ def accuracy_from_logits(
         ValueError: If shapes or lengths differ, targets are not 0/1, or the
             threshold is outside (0, 1).
     """
-    z, y = _check_pair("accuracy_from_logits", logits, targets)
-    labels = z > _logit_threshold("accuracy_from_logits", threshold)
+    z, y = _check_pair(logits, targets)
+    labels = z > _logit_threshold(threshold)
     return (labels == y.bool()).float().mean().item()
 
 
@@ -147,14 +138,11 @@ def roc_auc_from_logits(
         ValueError: If shapes or lengths differ, targets are not 0/1, or only
             one class is present (the curve is then undefined).
     """
-    z, y = _check_pair("roc_auc_from_logits", logits, targets)
-    y_np = y.cpu().numpy()
+    z, y = _check_pair(logits, targets)
+    y_np = to_numpy(y, name="targets")
     if np.unique(y_np).size < 2:
-        raise ValueError(
-            "roc_auc_from_logits(targets=...): both classes must be present; "
-            f"got only {int(y_np[0])}"
-        )
-    return float(roc_auc_score(y_np, z.cpu().numpy()))
+        raise check.bad("targets", "hold both classes, 0 and 1", got=f"only {int(y_np[0])}s")
+    return float(roc_auc_score(y_np, to_numpy(z, name="logits")))
 
 
 def confusion_matrix_from_logits(
@@ -183,9 +171,9 @@ def confusion_matrix_from_logits(
         ValueError: If shapes or lengths differ, targets are not 0/1, or the
             threshold is outside (0, 1).
     """
-    z, y = _check_pair("confusion_matrix_from_logits", logits, targets)
-    labels = (z > _logit_threshold("confusion_matrix_from_logits", threshold)).long()
-    return confusion_matrix(y.long().cpu().numpy(), labels.cpu().numpy(), labels=[0, 1])
+    z, y = _check_pair(logits, targets)
+    labels = (z > _logit_threshold(threshold)).long()
+    return confusion_matrix(to_numpy(y.long()), to_numpy(labels), labels=[0, 1])
 
 
 def binary_metrics(
@@ -210,7 +198,7 @@ def binary_metrics(
         TypeError: If an input is not a tensor or array, or ``threshold`` not a number.
         ValueError: As for `accuracy_from_logits` and `roc_auc_from_logits`.
     """
-    z, y = _check_pair("binary_metrics", logits, targets)
+    z, y = _check_pair(logits, targets)
     return {
         "loss": F.binary_cross_entropy_with_logits(z, y).item(),
         "accuracy": accuracy_from_logits(z, y, threshold),

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 
 from torch import nn
 
+from practical_dl import _checks as check
+
 __all__ = ["hidden_sizes_for", "make_classifier"]
 
 
@@ -44,19 +46,14 @@ def make_classifier(
         An ``nn.Sequential`` mapping ``(batch, n_features)`` to ``(batch, n_outputs)``.
 
     Raises:
-        ValueError: If a size is not a positive integer or ``dropout`` is out of range.
+        TypeError: If a size is not an int (``True`` and ``2.5`` are refused) or
+            ``dropout`` is not a number.
+        ValueError: If a size is below 1 or ``dropout`` is outside ``[0, 1)``.
     """
-    if isinstance(n_features, bool) or not isinstance(n_features, int) or n_features < 1:
-        raise ValueError(f"make_classifier(n_features={n_features!r}): expected a positive integer")
-    if isinstance(n_outputs, bool) or not isinstance(n_outputs, int) or n_outputs < 1:
-        raise ValueError(f"make_classifier(n_outputs={n_outputs!r}): expected a positive integer")
-    sizes = list(hidden_sizes)
-    if any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in sizes):
-        raise ValueError(
-            f"make_classifier(hidden_sizes={hidden_sizes!r}): expected positive integers"
-        )
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"make_classifier(dropout={dropout!r}): expected a value in [0, 1)")
+    n_features = check.positive_int("n_features", n_features)
+    n_outputs = check.positive_int("n_outputs", n_outputs)
+    sizes = check.positive_ints("hidden_sizes", hidden_sizes)
+    dropout = check.probability("dropout", dropout, include_one=False)
 
     layers: list[nn.Module] = []
     width_in = n_features
@@ -82,18 +79,9 @@ def hidden_sizes_for(hidden_layers: int, hidden_neurons: int) -> tuple[int, ...]
         A tuple of ``hidden_layers`` copies of ``hidden_neurons``.
 
     Raises:
+        TypeError: If either argument is not an int.
         ValueError: If ``hidden_layers`` is negative or ``hidden_neurons`` is not positive.
     """
-    if isinstance(hidden_layers, bool) or not isinstance(hidden_layers, int) or hidden_layers < 0:
-        raise ValueError(
-            f"hidden_sizes_for(hidden_layers={hidden_layers!r}): expected an integer >= 0"
-        )
-    if (
-        isinstance(hidden_neurons, bool)
-        or not isinstance(hidden_neurons, int)
-        or hidden_neurons < 1
-    ):
-        raise ValueError(
-            f"hidden_sizes_for(hidden_neurons={hidden_neurons!r}): expected a positive integer"
-        )
+    hidden_layers = check.non_negative_int("hidden_layers", hidden_layers)
+    hidden_neurons = check.positive_int("hidden_neurons", hidden_neurons)
     return (hidden_neurons,) * hidden_layers

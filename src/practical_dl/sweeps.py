@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
+from practical_dl import _checks as check
+
 with warnings.catch_warnings():
     # sweeps 0.2 declares its pydantic models in the pydantic-1 style; pydantic 2
     # warns about that once, at import. Nothing we call depends on it.
@@ -66,26 +68,26 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _check_config(sweep_config: Mapping[str, Any], caller: str) -> tuple[str, str]:
+def _check_config(sweep_config: Mapping[str, Any], sections: tuple[str, ...]) -> None:
     if not isinstance(sweep_config, Mapping):
-        raise TypeError(f"{caller}(sweep_config=...): expected a dict, got {type(sweep_config)}")
-    for key in ("method", "metric", "parameters"):
-        if key not in sweep_config:
-            raise ValueError(f"{caller}(sweep_config=...): missing the {key!r} section")
+        raise check.bad("sweep_config", "be a dict", sweep_config, error=TypeError)
+    missing = [key for key in sections if key not in sweep_config]
+    if missing:
+        keys = ", ".join(repr(k) for k in missing)
+        raise check.bad(
+            "sweep_config",
+            f"have the sections {', '.join(repr(k) for k in sections)}",
+            got=f"a dict missing {keys}",
+        )
+
+
+def _metric_and_goal(sweep_config: Mapping[str, Any]) -> tuple[str, str]:
+    _check_config(sweep_config, ("method", "metric", "parameters"))
     metric = sweep_config["metric"]
     if not isinstance(metric, Mapping) or "name" not in metric:
-        raise ValueError(f"{caller}(sweep_config=...): 'metric' needs a 'name'")
-    goal = metric.get("goal", "minimize")
-    if goal not in _GOALS:
-        raise ValueError(
-            f"{caller}(sweep_config=...): metric goal {goal!r} must be one of {_GOALS}"
-        )
+        raise check.bad("sweep_config['metric']", "be a dict with a 'name'", metric)
+    goal = check.one_of("sweep_config['metric']['goal']", metric.get("goal", "minimize"), _GOALS)
     return metric["name"], goal
-
-
-def _check_count(count: int, caller: str) -> None:
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"{caller}(count={count!r}): expected a positive integer")
 
 
 def run_sweep(
@@ -121,12 +123,12 @@ def run_sweep(
         returned metrics, in the order the runs happened.
 
     Raises:
-        TypeError: If ``sweep_config`` is not a mapping.
-        ValueError: If the configuration lacks a section, ``count`` is not a
-            positive integer, or ``train`` does not return the sweep's metric.
+        TypeError: If ``sweep_config`` is not a mapping or ``count`` not an int.
+        ValueError: If the configuration lacks a section or its goal is unknown,
+            ``count`` is below 1, or ``train`` does not return the sweep's metric.
     """
-    metric, _goal = _check_config(sweep_config, "run_sweep")
-    _check_count(count, "run_sweep")
+    metric, _goal = _metric_and_goal(sweep_config)
+    count = check.positive_int("count", count)
     config = dict(sweep_config)
     engine_random = _EngineRandom(seed)
     runs: list[SweepRun] = []
@@ -142,9 +144,10 @@ def run_sweep(
         params = {name: _plain(entry["value"]) for name, entry in proposal.config.items()}
         metrics = {name: _plain(value) for name, value in dict(train(dict(params))).items()}
         if metric not in metrics:
-            raise ValueError(
-                f"run_sweep(train=...): the training function returned {sorted(metrics)}, "
-                f"without the sweep's metric {metric!r}"
+            raise check.bad(
+                "train",
+                f"return the sweep's metric {metric!r}",
+                got=f"a function that returned the keys {sorted(metrics)}",
             )
         # summaryMetrics=, the field's alias: sweeps 0.2 silently drops summary_metrics=.
         runs.append(
@@ -178,15 +181,18 @@ def best_config(results: pd.DataFrame, sweep_config: Mapping[str, Any]) -> dict[
         The best run's values for each parameter of the sweep, as plain Python numbers.
 
     Raises:
-        ValueError: If ``results`` is empty or lacks the metric or a parameter column.
+        TypeError: If ``sweep_config`` is not a mapping.
+        ValueError: If ``results`` is empty or lacks the metric or a parameter
+            column, or the configuration lacks a section.
     """
-    metric, goal = _check_config(sweep_config, "best_config")
+    metric, goal = _metric_and_goal(sweep_config)
     names = list(sweep_config["parameters"])
     missing = [c for c in [metric, *names] if c not in results.columns]
     if results.empty or missing:
-        raise ValueError(
-            f"best_config(results=...): expected a non-empty table with columns "
-            f"{[metric, *names]}; missing {missing}"
+        raise check.bad(
+            "results",
+            f"be a non-empty table with the columns {[metric, *names]}",
+            got=f"{len(results)} rows, missing {missing}",
         )
     scores = results[metric]
     best = scores.idxmin() if goal == "minimize" else scores.idxmax()
@@ -210,12 +216,11 @@ def sample_configs(sweep_config: Mapping[str, Any], n: int = 500, seed: int = 0)
         One row per draw, one column per parameter.
 
     Raises:
-        ValueError: If ``n`` is not a positive integer or the configuration has no
-            ``parameters``.
+        TypeError: If ``n`` is not an int or ``sweep_config`` not a mapping.
+        ValueError: If ``n`` is below 1 or the configuration has no ``parameters``.
     """
-    _check_count(n, "sample_configs")
-    if "parameters" not in sweep_config:
-        raise ValueError("sample_configs(sweep_config=...): missing the 'parameters' section")
+    n = check.positive_int("n", n)
+    _check_config(sweep_config, ("parameters",))
     config = {**dict(sweep_config), "method": "random"}
     with _EngineRandom(seed).active():
         proposals = sweeps.next_runs(config, [], n=n)
