@@ -49,23 +49,24 @@ def test_gallery_has_one_visible_panel_per_activation():
 
 
 @pytest.mark.parametrize(
-    ("x", "message"),
+    ("x", "error", "message"),
     [
         (
             torch.zeros(3, 2),
-            r"derivative\(x=\.\.\.\): expected a 1-D floating-point tensor, got \(3, 2\)",
+            ValueError,
+            r"x must be a 1-D floating-point tensor, got a tensor of shape \(3, 2\)",
         ),
-        (torch.arange(5), "floating-point"),
-        ([0.0, 1.0], "got list"),
+        (torch.arange(5), ValueError, r"floating-point tensor, got .*torch.int64"),
+        ([0.0, 1.0], TypeError, r"got \[0.0, 1.0\] \(list\)"),
     ],
 )
-def test_bad_points_raise(x, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_points_raise(x, error, message):
+    with pytest.raises(error, match=message):
         derivative(nn.ReLU(), x)
 
 
 def test_class_instead_of_instance_is_explained():
-    with pytest.raises(TypeError, match=r"pass an instance, for example ReLU\(\)"):
+    with pytest.raises(TypeError, match=r"activation must be an instance, for example ReLU\(\)"):
         plot_activations([nn.ReLU])
 
 
@@ -75,5 +76,7 @@ def test_non_elementwise_function_is_rejected():
 
 
 def test_empty_gallery_is_rejected():
-    with pytest.raises(ValueError, match=r"plot_activations\(activations=\[\]\)"):
+    with pytest.raises(ValueError, match=r"activations must hold at least one"):
         plot_activations([])
+    with pytest.raises(TypeError, match=r"ncols must be a positive int, got 2.5"):
+        plot_activations([nn.ReLU()], ncols=2.5)

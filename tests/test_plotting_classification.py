@@ -81,16 +81,20 @@ def test_model_on_meta_grid_runs_on_its_device():
         (
             np.zeros((5, 3)),
             np.zeros(5),
-            r"plot_decision_boundary\(X=\.\.\.\): expected shape \(n, 2\), got \(5, 3\)",
+            r"X must have shape \(n, 2\), got shape \(5, 3\)",
         ),
-        (np.zeros(5), np.zeros(5), r"expected shape \(n, 2\), got \(5,\)"),
+        (np.zeros(5), np.zeros(5), r"X must have shape \(n, 2\), got shape \(5,\)"),
         (
             np.zeros((5, 2)),
             np.zeros(4),
-            r"plot_decision_boundary\(y=\.\.\.\): expected shape \(5,\)",
+            r"y must have shape \(5,\), got shape \(4,\)",
         ),
-        (np.zeros((5, 2)), np.zeros((5, 1)), r"got \(5, 1\)"),
-        (np.zeros((5, 2)), np.full(5, 0.5), "class indices"),
+        (np.zeros((5, 2)), np.zeros((5, 1)), r"y must have shape \(5,\), got shape \(5, 1\)"),
+        (
+            np.zeros((5, 2)),
+            np.full(5, 0.5),
+            r"y must hold class indices 0, 1, 2, ..., got an array",
+        ),
     ],
 )
 def test_wrong_shapes_raise_clear_errors(X, y, message):
@@ -103,10 +107,14 @@ def test_wrong_model_output_is_reported():
         def forward(self, x):
             return x[:, 0]
 
-    with pytest.raises(ValueError, match=r"predict_grid\(model=\.\.\.\): expected logits"):
+    with pytest.raises(ValueError, match=r"model must return logits of shape \(m, 1\) or \(m, C\)"):
         predict_grid(Flat(), np.zeros((4, 2)), resolution=3)
 
 
 def test_scatter_rejects_three_features():
-    with pytest.raises(ValueError, match=r"plot_data_2d\(X=\.\.\.\)"):
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 2\)"):
         plot_data_2d(np.zeros((4, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"X must hold at least one point"):
+        plot_data_2d(np.zeros((0, 2)), np.zeros(0))
+    with pytest.raises(TypeError, match=r"resolution must be an int >= 2, got 2.5"):
+        predict_grid(nn.Linear(2, 1), np.zeros((4, 2)), resolution=2.5)

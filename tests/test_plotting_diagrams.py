@@ -60,12 +60,16 @@ def test_model_on_meta_can_be_drawn():
 
 
 def test_no_linear_layer_is_an_error():
-    with pytest.raises(ValueError, match=r"describe_layers\(model=ReLU\): it has no nn.Linear"):
+    with pytest.raises(
+        ValueError, match=r"model must have nn.Linear layers to draw, got a ReLU with none"
+    ):
         plot_network(nn.ReLU())
 
 
 def test_wrong_input_size_is_an_error():
-    with pytest.raises(ValueError, match=r"describe_layers\(input_size=4\)"):
+    with pytest.raises(
+        ValueError, match=r"input_size must be the number of features the model takes, got 4"
+    ):
         layer_sizes(nn.Linear(3, 1), input_size=4)
 
 
@@ -79,13 +83,15 @@ def test_branching_model_is_refused():
         def forward(self, x):
             return self.a(x) + self.b(x)
 
-    with pytest.raises(ValueError, match="only plain stacks"):
+    with pytest.raises(ValueError, match="model must be a plain stack of Linear layers"):
         layer_sizes(Branch())
 
 
 def test_max_nodes_is_checked():
-    with pytest.raises(ValueError, match=r"plot_network\(max_nodes=1\)"):
+    with pytest.raises(ValueError, match=r"max_nodes must be an int >= 2, got 1 \(int\)"):
         plot_network(nn.Linear(2, 1), max_nodes=1)
+    with pytest.raises(TypeError, match=r"input_size must be a positive int, got 2.0"):
+        layer_sizes(nn.Linear(2, 1), input_size=2.0)
 
 
 def test_training_mode_is_restored():

@@ -32,14 +32,14 @@ def test_several_fits_get_one_labelled_line_each():
 
 
 def test_plot_regression_rejects_bad_shapes():
-    expected = r"plot_regression\(X=...\): expected shape \(n,\) or \(n, 1\), got \(5, 3\)"
+    expected = r"X must have shape \(n,\) or \(n, 1\) with n >= 1, got shape \(5, 3\)"
     with pytest.raises(ValueError, match=expected):
         plot_regression(np.zeros((5, 3)), np.zeros(5))
-    with pytest.raises(ValueError, match=r"plot_regression\(y=...\): expected 5 values"):
+    with pytest.raises(ValueError, match=r"y must hold 5 values, one per point, got 4"):
         plot_regression(np.zeros(5), np.zeros(4))
-    with pytest.raises(ValueError, match=r"plot_regression\(y_pred=...\)"):
+    with pytest.raises(ValueError, match=r"y_pred must have shape"):
         plot_regression(np.zeros(5), np.zeros(5), np.zeros((5, 2)))
-    with pytest.raises(ValueError, match=r"plot_regression\(y_pred=...\): expected 5 values"):
+    with pytest.raises(ValueError, match=r"y_pred\['a'\] must hold 5 values, one per point, got 6"):
         plot_regression(np.zeros(5), np.zeros(5), {"a": np.zeros(6)})
 
 
@@ -59,12 +59,14 @@ def test_loss_curve_log_scale():
 
 def test_loss_curve_rejects_bad_input():
     with pytest.raises(
-        ValueError, match=r"plot_loss_curve\(losses=...\): expected a non-empty 1-D"
+        ValueError, match=r"losses must be a non-empty 1-D sequence, got shape \(0,\)"
     ):
         plot_loss_curve([])
     with pytest.raises(ValueError, match="got shape \\(2, 2\\)"):
         plot_loss_curve(np.ones((2, 2)))
     with pytest.raises(ValueError, match="value 1 is inf; the training diverged"):
         plot_loss_curve([1.0, float("inf")])
-    with pytest.raises(ValueError, match="every loss must be positive"):
+    with pytest.raises(
+        ValueError, match=r"losses must be positive with log_scale=True, got a minimum of 0"
+    ):
         plot_loss_curve([1.0, 0.0], log_scale=True)

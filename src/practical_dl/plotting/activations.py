@@ -13,6 +13,8 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
+from practical_dl import _checks as check
+
 __all__ = ["activation_name", "derivative", "plot_activations"]
 
 Activation = nn.Module | Callable[[torch.Tensor], torch.Tensor]
@@ -53,24 +55,31 @@ def derivative(activation: Activation, x: torch.Tensor) -> tuple[torch.Tensor, t
         ``(f(x), f'(x))``, two detached tensors shaped like ``x``.
 
     Raises:
-        ValueError: If ``x`` is not a 1-D floating-point tensor, or the function
-            changes the shape of its input.
-        TypeError: If ``activation`` is a class instead of an instance.
+        TypeError: If ``x`` is not a tensor, or ``activation`` is a class
+            instead of an instance.
+        ValueError: If ``x`` is not 1-D floating-point, or the function changes
+            the shape of its input.
     """
     if isinstance(activation, type):
-        raise TypeError(
-            f"derivative(activation={activation.__name__}): pass an instance, "
-            f"for example {activation.__name__}()"
+        raise check.bad(
+            "activation",
+            f"be an instance, for example {activation.__name__}()",
+            got=f"the class {activation.__name__}",
+            error=TypeError,
         )
-    if not isinstance(x, torch.Tensor) or x.ndim != 1 or not x.is_floating_point():
-        shape = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"derivative(x=...): expected a 1-D floating-point tensor, got {shape}")
+    expected = "be a 1-D floating-point tensor"
+    if not isinstance(x, torch.Tensor):
+        raise check.bad("x", expected, x, error=TypeError)
+    if x.ndim != 1 or not x.is_floating_point():
+        raise check.bad("x", expected, x)
     x = x.detach().clone().requires_grad_(True)
     y = activation(x)
     if y.shape != x.shape:
-        raise ValueError(
-            f"derivative(activation={activation_name(activation)}): expected an element-wise "
-            f"function, but it maps shape {tuple(x.shape)} to {tuple(y.shape)}"
+        raise check.bad(
+            "activation",
+            "be an element-wise function",
+            got=f"{activation_name(activation)}, which maps shape {tuple(x.shape)} "
+            f"to {tuple(y.shape)}",
         )
     (grad,) = torch.autograd.grad(y.sum(), x)
     return y.detach(), grad.detach()
@@ -95,14 +104,14 @@ def plot_activations(
         The figure, labelled for alt text.
 
     Raises:
+        TypeError: If ``ncols`` is not an int, ``x`` is not a tensor, or an
+            activation is a class instead of an instance.
         ValueError: If ``activations`` is empty, ``ncols`` is below 1, or ``x`` is
-            not a 1-D floating-point tensor.
-        TypeError: If an activation is a class instead of an instance.
+            not 1-D floating-point.
     """
     if len(activations) == 0:
-        raise ValueError("plot_activations(activations=[]): give at least one activation")
-    if ncols < 1:
-        raise ValueError(f"plot_activations(ncols={ncols}): expected at least 1")
+        raise check.bad("activations", "hold at least one activation", activations)
+    ncols = check.positive_int("ncols", ncols)
     if x is None:
         x = torch.linspace(-6, 6, 241)
     ncols = min(ncols, len(activations))

@@ -12,33 +12,33 @@ from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap, to_rgb
 from torch import nn
 
+from practical_dl import _checks as check
+from practical_dl._arrays import to_numpy
+from practical_dl.device import model_device
+
 __all__ = ["plot_data_2d", "plot_decision_boundary", "predict_grid"]
 
 # Colour-blind-safe colours (Okabe and Ito), one per class.
 CLASS_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
 
 
-def _as_numpy(values: np.ndarray | torch.Tensor) -> np.ndarray:
-    if isinstance(values, torch.Tensor):
-        return values.detach().cpu().numpy()
-    return np.asarray(values)
+def _points(X: np.ndarray | torch.Tensor) -> np.ndarray:
+    """Return ``X`` as a NumPy array of shape ``(n, 2)`` with ``n >= 1``."""
+    X_np = to_numpy(X, name="X")
+    check.shape("X", X_np, ("n", 2))
+    if X_np.shape[0] == 0:
+        raise check.bad("X", "hold at least one point", got="shape (0, 2)")
+    return X_np
 
 
 def _check_xy(
-    func: str, X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor
+    X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``X`` and ``y`` as NumPy arrays after checking their shapes."""
-    X_np, y_np = _as_numpy(X), _as_numpy(y)
-    if X_np.ndim != 2 or X_np.shape[1] != 2:
-        raise ValueError(f"{func}(X=...): expected shape (n, 2), got {tuple(X_np.shape)}")
-    if y_np.ndim != 1 or y_np.shape[0] != X_np.shape[0]:
-        raise ValueError(
-            f"{func}(y=...): expected shape ({X_np.shape[0]},) to match X, got {tuple(y_np.shape)}"
-        )
-    if X_np.shape[0] == 0:
-        raise ValueError(f"{func}(X=...): no points to plot")
+    X_np, y_np = _points(X), to_numpy(y, name="y")
+    check.shape("y", y_np, (X_np.shape[0],))
     if not np.all(np.equal(np.mod(y_np, 1), 0)) or y_np.min() < 0:
-        raise ValueError(f"{func}(y=...): expected class indices 0, 1, 2, ...")
+        raise check.bad("y", "hold class indices 0, 1, 2, ...", y_np)
     return X_np, y_np.astype(int)
 
 
@@ -64,7 +64,7 @@ def plot_data_2d(
     Raises:
         ValueError: If ``X`` is not ``(n, 2)`` or ``y`` is not ``(n,)`` class indices.
     """
-    X_np, y_np = _check_xy("plot_data_2d", X, y)
+    X_np, y_np = _check_xy(X, y)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5), label=title or "Two-dimensional data by class")
     for label in np.unique(y_np):
@@ -113,20 +113,19 @@ def predict_grid(
         (via a softmax).
 
     Raises:
-        ValueError: If ``X`` is not ``(n, 2)``, ``resolution`` is below 2, or the
-            model's output does not have shape ``(m, 1)`` or ``(m, C)``.
+        TypeError: If ``resolution`` is not an int.
+        ValueError: If ``X`` is not ``(n, 2)``, ``resolution`` is below 2, the
+            model's output does not have shape ``(m, 1)`` or ``(m, C)``, or the
+            model is spread over several devices.
     """
-    X_np = _as_numpy(X)
-    if X_np.ndim != 2 or X_np.shape[1] != 2:
-        raise ValueError(f"predict_grid(X=...): expected shape (n, 2), got {tuple(X_np.shape)}")
-    if resolution < 2:
-        raise ValueError(f"predict_grid(resolution={resolution}): expected at least 2")
+    X_np = _points(X)
+    resolution = check.int_in_range("resolution", resolution, 2, expected="an int >= 2")
     lo, hi = X_np.min(axis=0) - padding, X_np.max(axis=0) + padding
     xx, yy = np.meshgrid(
         np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
     )
     grid = np.column_stack([xx.ravel(), yy.ravel()])
-    device = next((p.device for p in model.parameters()), torch.device("cpu"))
+    device = model_device(model)
     was_training = model.training
     model.eval()
     try:
@@ -134,15 +133,16 @@ def predict_grid(
     finally:
         model.train(was_training)
     if logits.ndim != 2 or logits.shape[0] != grid.shape[0]:
-        raise ValueError(
-            "predict_grid(model=...): expected logits of shape (m, 1) or (m, C), "
-            f"got {tuple(logits.shape)} for {grid.shape[0]} inputs"
+        raise check.bad(
+            "model",
+            "return logits of shape (m, 1) or (m, C) for m inputs",
+            got=f"shape {tuple(logits.shape)} for {grid.shape[0]} inputs",
         )
     if logits.shape[1] == 1:
         probabilities = torch.sigmoid(logits).reshape(xx.shape)
     else:
         probabilities = torch.softmax(logits, dim=1).reshape(*xx.shape, logits.shape[1])
-    return xx, yy, probabilities.numpy()
+    return xx, yy, to_numpy(probabilities)
 
 
 def plot_decision_boundary(
@@ -177,7 +177,7 @@ def plot_decision_boundary(
         ValueError: If ``X`` or ``y`` have the wrong shape, or the model's output
             is not ``(m, 1)`` or ``(m, C)``.
     """
-    X_np, y_np = _check_xy("plot_decision_boundary", X, y)
+    X_np, y_np = _check_xy(X, y)
     xx, yy, probabilities = predict_grid(model, X_np, resolution=resolution)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 5), label=title or "Decision boundary of a classifier")

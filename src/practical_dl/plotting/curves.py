@@ -14,20 +14,15 @@ import torch
 from matplotlib.axes import Axes
 from sklearn.metrics import roc_auc_score, roc_curve
 
+from practical_dl import _checks as check
+from practical_dl._arrays import to_numpy
+
 __all__ = ["plot_confusion_matrix", "plot_learning_curves", "plot_roc_curve"]
 
 
-def _as_flat_numpy(func: str, name: str, values: np.ndarray | torch.Tensor) -> np.ndarray:
+def _as_flat_numpy(name: str, values: np.ndarray | torch.Tensor) -> np.ndarray:
     """Return ``values`` as a 1-D NumPy array, accepting shapes ``(n,)`` and ``(n, 1)``."""
-    if isinstance(values, torch.Tensor):
-        array = values.detach().cpu().numpy()
-    else:
-        array = np.asarray(values)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{func}({name}=...): expected shape (n,) or (n, 1), got {array.shape}")
-    return array
+    return check.column(name, to_numpy(values, name=name))
 
 
 def plot_learning_curves(
@@ -59,12 +54,10 @@ def plot_learning_curves(
     else:
         lengths = {name: len(values) for name, values in history.items()}
         if len(set(lengths.values())) > 1:
-            raise ValueError(
-                f"plot_learning_curves(history=...): series differ in length: {lengths}"
-            )
+            raise check.bad("history", "hold series of one length", got=f"lengths {lengths}")
         frame = pd.DataFrame({name: list(values) for name, values in history.items()})
     if frame.shape[1] == 0 or frame.shape[0] == 0:
-        raise ValueError("plot_learning_curves(history=...): nothing to plot")
+        raise check.bad("history", "hold at least one value", got="nothing to plot")
     frame.index = pd.RangeIndex(1, len(frame) + 1, name="Epoch")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5), label=title)
@@ -102,16 +95,18 @@ def plot_roc_curve(
         ValueError: If the inputs have the wrong shapes or lengths, targets are
             not 0/1, or only one class is present.
     """
-    y = _as_flat_numpy("plot_roc_curve", "targets", targets)
-    s = _as_flat_numpy("plot_roc_curve", "scores", scores)
+    y = _as_flat_numpy("targets", targets)
+    s = _as_flat_numpy("scores", scores)
     if y.shape != s.shape:
-        raise ValueError(
-            f"plot_roc_curve(targets=..., scores=...): {y.size} targets but {s.size} scores"
+        raise check.bad(
+            "targets and scores",
+            "have the same length",
+            got=f"{y.size} targets and {s.size} scores",
         )
     if not np.isin(y, (0, 1)).all():
-        raise ValueError("plot_roc_curve(targets=...): expected only 0 and 1")
+        raise check.bad("targets", "hold only 0 and 1", y)
     if np.unique(y).size < 2:
-        raise ValueError("plot_roc_curve(targets=...): both classes must be present")
+        raise check.bad("targets", "hold both classes, 0 and 1", got=f"only {y[0]:g}s")
     fpr, tpr, _ = roc_curve(y, s)
     auc = roc_auc_score(y, s)
     if ax is None:
@@ -155,17 +150,16 @@ def plot_confusion_matrix(
         ValueError: If ``matrix`` is not square, holds negative counts, or
             ``class_names`` does not give one name per row.
     """
-    counts = np.asarray(matrix)
+    counts = to_numpy(matrix, name="matrix")
     if counts.ndim != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] == 0:
-        raise ValueError(
-            f"plot_confusion_matrix(matrix=...): expected a square matrix, got shape {counts.shape}"
-        )
+        raise check.bad("matrix", "be a square matrix of counts", counts)
     if (counts < 0).any():
-        raise ValueError("plot_confusion_matrix(matrix=...): counts cannot be negative")
+        raise check.bad("matrix", "hold counts, which cannot be negative", counts)
     if len(class_names) != counts.shape[0]:
-        raise ValueError(
-            f"plot_confusion_matrix(class_names=...): expected {counts.shape[0]} names, "
-            f"got {len(class_names)}"
+        raise check.bad(
+            "class_names",
+            f"give one name per class, {counts.shape[0]}",
+            got=f"{len(class_names)} names",
         )
     if ax is None:
         _, ax = plt.subplots(figsize=(4, 3.5), label=title)

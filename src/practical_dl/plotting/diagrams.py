@@ -17,6 +17,9 @@ import torch
 from matplotlib.axes import Axes
 from torch import nn
 
+from practical_dl import _checks as check
+from practical_dl.device import model_device
+
 __all__ = ["LayerInfo", "describe_layers", "layer_sizes", "plot_network"]
 
 
@@ -56,33 +59,35 @@ def describe_layers(model: nn.Module, input_size: int | None = None) -> list[Lay
         One ``LayerInfo`` for the input and one for each linear layer, in call order.
 
     Raises:
-        ValueError: If the model has no ``nn.Linear`` layer, cannot run on an
-            input of ``input_size`` features, or applies a layer whose
-            ``in_features`` does not match the previous layer's output.
+        TypeError: If ``input_size`` is not an int.
+        ValueError: If the model has no ``nn.Linear`` layer, is spread over
+            several devices, cannot run on an input of ``input_size`` features,
+            or applies a layer whose ``in_features`` does not match the previous
+            layer's output.
     """
     linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
     if not linears:
-        raise ValueError(
-            f"describe_layers(model={type(model).__name__}): it has no nn.Linear layers to draw"
+        raise check.bad(
+            "model", "have nn.Linear layers to draw", got=f"a {type(model).__name__} with none"
         )
     if input_size is None:
         input_size = linears[0].in_features
-    if input_size < 1:
-        raise ValueError(f"describe_layers(input_size={input_size}): expected at least 1")
+    input_size = check.positive_int("input_size", input_size)
 
     calls: list[nn.Module] = []
     leaves = [m for m in model.modules() if next(m.children(), None) is None]
     handles = [m.register_forward_hook(lambda mod, _in, _out: calls.append(mod)) for m in leaves]
-    device = next((p.device for p in model.parameters()), torch.device("cpu"))
+    device = model_device(model)
     was_training = model.training
     model.eval()
     try:
         with torch.no_grad():
             model(torch.zeros(2, input_size, device=device))
     except RuntimeError as error:
-        raise ValueError(
-            f"describe_layers(input_size={input_size}): the model cannot run on inputs of "
-            f"{input_size} features ({error}); pass the right input_size"
+        raise check.bad(
+            "input_size",
+            "be the number of features the model takes",
+            got=f"{input_size}, and the model cannot run on it ({error})",
         ) from error
     finally:
         for handle in handles:
@@ -93,18 +98,20 @@ def describe_layers(model: nn.Module, input_size: int | None = None) -> list[Lay
     for module in calls:
         if isinstance(module, nn.Linear):
             if module.in_features != columns[-1][0]:
-                raise ValueError(
-                    f"describe_layers(model={type(model).__name__}): a Linear layer expects "
-                    f"{module.in_features} inputs after a column of {columns[-1][0]}; "
-                    "only plain stacks of Linear layers can be drawn"
+                raise check.bad(
+                    "model",
+                    "be a plain stack of Linear layers to be drawn",
+                    got=f"a {type(model).__name__} where a Linear layer expecting "
+                    f"{module.in_features} inputs follows a column of {columns[-1][0]}",
                 )
             columns.append((module.out_features, []))
         elif len(columns) > 1:  # a module applied to a linear layer's output
             columns[-1][1].append(type(module).__name__)
     if len(columns) == 1:
-        raise ValueError(
-            f"describe_layers(model={type(model).__name__}): forward() never called its "
-            "nn.Linear layers"
+        raise check.bad(
+            "model",
+            "call its nn.Linear layers in forward()",
+            got=f"a {type(model).__name__} whose forward() never did",
         )
     last = len(columns) - 1
     roles = ["input"] + ["hidden"] * (last - 1) + ["output"]
@@ -168,10 +175,10 @@ def plot_network(
         The axes drawn on.
 
     Raises:
+        TypeError: If ``max_nodes`` is not an int, or as ``describe_layers``.
         ValueError: If ``max_nodes`` is below 2, or as ``describe_layers``.
     """
-    if max_nodes < 2:
-        raise ValueError(f"plot_network(max_nodes={max_nodes}): expected at least 2")
+    max_nodes = check.int_in_range("max_nodes", max_nodes, 2, expected="an int >= 2")
     layers = describe_layers(model, input_size)
     n_params = sum(p.numel() for p in model.parameters())
     sizes = " → ".join(str(layer.size) for layer in layers)

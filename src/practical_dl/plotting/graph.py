@@ -16,6 +16,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyArrowPatch
 
+from practical_dl import _checks as check
+
 __all__ = ["GraphNode", "graph_nodes", "plot_graph"]
 
 _COLOURS = {"leaf": "#cfe8ff", "op": "#f2f2f2", "output": "#d9f2d0"}
@@ -74,26 +76,25 @@ def graph_nodes(
         TypeError: If ``output`` is not a tensor or a value in ``names`` is not one.
         ValueError: If ``output`` has no recorded graph.
     """
-    func = "graph_nodes"
-    if not isinstance(output, torch.Tensor):
-        raise TypeError(f"{func}(output=...): expected a torch.Tensor, got {type(output).__name__}")
+    check.is_tensor("output", output)
     if output.grad_fn is None:
+        expected = "be a tensor computed from tensors with requires_grad=True"
         if output.requires_grad:
-            raise ValueError(
-                f"{func}(output=...): this tensor is a leaf (you created it), so no operation "
-                "produced it and there is no graph to draw; pass a tensor computed from it"
+            raise check.bad(
+                "output",
+                expected,
+                got="a leaf tensor (you created it, so no operation produced it and there "
+                "is no graph to draw); pass a tensor computed from it",
             )
-        raise ValueError(
-            f"{func}(output=...): this tensor does not require grad, so autograd recorded "
-            "no graph; create its inputs with requires_grad=True (and not under torch.no_grad())"
+        raise check.bad(
+            "output",
+            expected,
+            got="a tensor that does not require grad, so autograd recorded no graph; create "
+            "its inputs with requires_grad=True (and not under torch.no_grad())",
         )
     leaf_names: dict[int, str] = {}
     for name, tensor in (names or {}).items():
-        if not isinstance(tensor, torch.Tensor):
-            raise TypeError(
-                f"{func}(names=...): the value for {name!r} should be a tensor, "
-                f"got {type(tensor).__name__}"
-            )
+        check.is_tensor(f"names[{name!r}]", tensor)
         leaf_names[id(tensor)] = name
 
     # Depth-first walk from the output's grad_fn; index 0 is the output tensor itself.

@@ -13,6 +13,9 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
+from practical_dl import _checks as check
+from practical_dl._arrays import to_numpy
+
 __all__ = ["plot_image_grid"]
 
 
@@ -42,25 +45,27 @@ def plot_image_grid(
         The new figure.
 
     Raises:
+        TypeError: If ``ncols`` is not an int.
         ValueError: If ``images`` has the wrong shape or is empty, ``titles`` has
             the wrong length, or ``ncols`` is below 1.
     """
-    if isinstance(images, torch.Tensor):
-        images = images.detach().cpu().numpy()
-    images = np.asarray(images)
-    if images.ndim == 4 and images.shape[1] == 1:
-        images = images[:, 0]  # drop the single channel axis
-    if images.ndim != 3 or len(images) == 0:
-        raise ValueError(
-            f"plot_image_grid(images=...): expected shape (n, height, width) or "
-            f"(n, 1, height, width) with n >= 1, got {images.shape}"
+    array = to_numpy(images, name="images")
+    if array.ndim == 4 and array.shape[1] == 1:
+        array = array[:, 0]  # drop the single channel axis
+    if array.ndim != 3 or len(array) == 0:
+        raise check.bad(
+            "images",
+            "have shape (n, height, width) or (n, 1, height, width) with n >= 1",
+            got=f"shape {array.shape}",
         )
-    if titles is not None and len(titles) != len(images):
-        raise ValueError(
-            f"plot_image_grid(titles=...): {len(titles)} titles for {len(images)} images"
+    if titles is not None and len(titles) != len(array):
+        raise check.bad(
+            "titles",
+            f"give one title per image, {len(array)}",
+            got=f"{len(titles)} titles",
         )
-    if ncols < 1:
-        raise ValueError(f"plot_image_grid(ncols={ncols}): expected at least 1")
+    ncols = check.positive_int("ncols", ncols)
+    images = array
     ncols = min(ncols, len(images))
     nrows = math.ceil(len(images) / ncols)
     extra = 0.3 if titles is not None else 0.0  # room for a title above each row

@@ -16,28 +16,17 @@ import numpy as np
 import torch
 from matplotlib.axes import Axes
 
+from practical_dl import _checks as check
+from practical_dl._arrays import to_numpy
+
 __all__ = ["plot_loss_curve", "plot_regression"]
 
 
-def _to_numpy(value: Any) -> np.ndarray:
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
-    return np.asarray(value, dtype=float)
-
-
-def _column(func: str, arg: str, value: Any, n: int | None = None) -> np.ndarray:
+def _column(arg: str, value: Any, n: int | None = None) -> np.ndarray:
     """Return ``value`` as a 1-D float array, accepting shape ``(n,)`` or ``(n, 1)``."""
-    array = _to_numpy(value)
-    if array.ndim == 2 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 1:
-        raise ValueError(
-            f"{func}({arg}=...): expected shape (n,) or (n, 1), got {tuple(array.shape)}"
-        )
+    array = check.column(arg, to_numpy(value, dtype=float, name=arg))
     if n is not None and array.shape[0] != n:
-        raise ValueError(
-            f"{func}({arg}=...): expected {n} values, one per point, got {array.shape[0]}"
-        )
+        raise check.bad(arg, f"hold {n} values, one per point", got=f"{array.shape[0]}")
     return array
 
 
@@ -74,15 +63,14 @@ def plot_regression(
         ValueError: If ``X`` has more than one feature, or an array has the
             wrong shape or length.
     """
-    func = "plot_regression"
-    x = _column(func, "X", X)
-    targets = _column(func, "y", y, len(x))
+    x = _column("X", X)
+    targets = _column("y", y, len(x))
     if y_pred is None:
         fits: dict[str, np.ndarray] = {}
     elif isinstance(y_pred, Mapping):
-        fits = {str(label): _column(func, "y_pred", p, len(x)) for label, p in y_pred.items()}
+        fits = {str(label): _column(f"y_pred[{label!r}]", p, len(x)) for label, p in y_pred.items()}
     else:
-        fits = {"fit": _column(func, "y_pred", y_pred, len(x))}
+        fits = {"fit": _column("y_pred", y_pred, len(x))}
 
     if ax is None:
         fig = plt.figure(
@@ -129,21 +117,21 @@ def plot_loss_curve(
         ValueError: If ``losses`` is empty, not 1-D, holds a NaN or infinity,
             or holds a value that is not positive while ``log_scale`` is set.
     """
-    func = "plot_loss_curve"
-    values = _to_numpy(losses)
+    values = to_numpy(losses, dtype=float, name="losses")
     if values.ndim != 1 or values.size == 0:
-        raise ValueError(
-            f"{func}(losses=...): expected a non-empty 1-D sequence, "
-            f"got shape {tuple(values.shape)}"
-        )
+        raise check.bad("losses", "be a non-empty 1-D sequence", got=f"shape {tuple(values.shape)}")
     if not np.all(np.isfinite(values)):
         first = int(np.flatnonzero(~np.isfinite(values))[0])
-        raise ValueError(
-            f"{func}(losses=...): value {first} is {values[first]}; the training diverged "
-            "(try a smaller learning rate)"
+        raise check.bad(
+            "losses",
+            "be finite",
+            got=f"value {first} is {values[first]}; the training diverged "
+            "(try a smaller learning rate)",
         )
     if log_scale and np.any(values <= 0):
-        raise ValueError(f"{func}(losses=..., log_scale=True): every loss must be positive")
+        raise check.bad(
+            "losses", "be positive with log_scale=True", got=f"a minimum of {values.min():g}"
+        )
     if ax is None:
         fig = plt.figure(figsize=(6, 3.5), label=title, layout="constrained")
         ax = fig.add_subplot()
