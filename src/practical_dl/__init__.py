@@ -3,8 +3,8 @@
 Each helper's docstring names the chapter that introduces it.
 """
 
-from practical_dl.device import available_devices, get_device
-from practical_dl.seed import seed_everything
+from practical_dl.device import available_devices, get_device, model_device
+from practical_dl.seed import deterministic, seed_everything
 
-__all__ = ["available_devices", "get_device", "seed_everything"]
+__all__ = ["available_devices", "deterministic", "get_device", "model_device", "seed_everything"]
 __version__ = "0.1.0"
