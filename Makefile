@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Two test workers on two cores: one torch thread each, or they fight (see TOOLCHAIN.md).
 export OMP_NUM_THREADS := 1
 
-.PHONY: setup serve test test-pages build check bench browser clean
+.PHONY: setup serve test test-notebooks test-pages build check bench browser clean
 
 setup: $(STAMP)
 
@@ -25,9 +25,12 @@ serve: setup  ## set up, then serve the site at http://127.0.0.1:8000
 test: setup  ## set up, then run lint, unit tests, every page and snippet, the strict build and browser tests
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser"
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser and not notebooks"
 	$(BIN)/mkdocs build --strict
 	$(BIN)/python -m pytest -m browser
+
+test-notebooks: setup  ## run every chapter notebook top to bottom in a fresh kernel (nbclient)
+	$(BIN)/python -m pytest -n 2 -m notebooks tests/notebooks
 
 test-pages: setup  ## only the pages and snippets
 	$(BIN)/python -m pytest -n 2 --dist loadfile docs snippets
