@@ -14,11 +14,17 @@ import re
 import sys
 from pathlib import Path
 
-OUTPUT = re.compile(r'<div class="[^"]*pagerun-output[^"]*">.*?<code>(.*?)</code></pre></div>', re.S)
-FIGURE = re.compile(r'<img class="pagerun-figure" alt="([^"]*)" src="data:image/png;base64,([^"]+)"')
+OUTPUT = re.compile(r'<div class="[^"]*pagerun-output[^"]*">.*?<code>(.*?)</code></pre>', re.S)
+FIGURE = re.compile(r'<img class="pagerun-figure" alt="([^"]*)" src="data:image/png;base64,([^"]+)')
 VALUE = re.compile(r'<div class="pagerun-html">(.*?)</div>', re.S)
 TAG = re.compile(r"<[^>]+>")
-VOLATILE = re.compile(r"\d+(\.\d+)? ?(s|ms)\b|\d{8}_\d{6}|/tmp/\S+|run-\w+|pagerun-\w+|\b[0-9a-z]{8}\b")
+VOLATILE = re.compile(
+    r"\d+(\.\d+)? ?(s|ms)\b|\d{8}_\d{6}|/tmp/\S+|run-\w+|pagerun-\w+|\b[0-9a-z]{8}\b"
+)
+
+
+def _stable(text: str) -> str:
+    return VOLATILE.sub("", text)
 
 
 def blocks(page: Path) -> dict[str, list[str]]:
@@ -48,15 +54,17 @@ def main(first: str, second: str) -> int:
             if len(a[kind]) != len(b[kind]):
                 report.append(f"{kind}: {len(a[kind])} vs {len(b[kind])}")
                 continue
-            differ = [i for i, (x, y) in enumerate(zip(a[kind], b[kind])) if x != y]
-            real = [i for i in differ if VOLATILE.sub("", a[kind][i]) != VOLATILE.sub("", b[kind][i])]
+            pairs = list(zip(a[kind], b[kind], strict=True))
+            differ = [i for i, (x, y) in enumerate(pairs) if x != y]
+            real = [i for i in differ if _stable(pairs[i][0]) != _stable(pairs[i][1])]
             if real:
                 report.append(f"{kind}: {len(real)} of {len(a[kind])} differ")
             elif differ:
                 report.append(f"{kind}: {len(differ)} differ only in timings/paths/ids")
         counts = ", ".join(f"{len(a[k])} {k}" for k in a)
         print(f"{page.parent.name}: {'; '.join(report) or 'identical'} ({counts})")
-        status = status or int(any("differ" in r and "only" not in r or " vs " in r for r in report))
+        real_change = any(" vs " in r or ("differ" in r and "only" not in r) for r in report)
+        status = status or int(real_change)
     return status
 
 
