@@ -108,11 +108,41 @@ def test_bf16_mixed_precision_on_cpu(tmp_path):
     assert torch.isfinite(trainer.callback_metrics["val_loss"])
 
 
-def test_pick_precision_matches_the_hardware(monkeypatch):
+@pytest.mark.parametrize(
+    "is_bf16_supported, expected",
+    [
+        (lambda including_emulation=True: True, "bf16-mixed"),  # Ampere or newer
+        (lambda including_emulation=True: including_emulation, "16-mixed"),  # emulated only
+        (lambda including_emulation=True: False, "16-mixed"),
+        (lambda: True, "bf16-mixed"),  # an older torch without the argument
+        (lambda: False, "16-mixed"),
+    ],
+)
+def test_pick_precision_prefers_bf16_on_gpus_that_have_it(monkeypatch, is_bf16_supported, expected):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    assert pick_precision() == "16-mixed"
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", is_bf16_supported)
+    assert pick_precision() == expected
+
+
+def test_pick_precision_without_cuda(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert pick_precision() in {"bf16-mixed", "32-true"}
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    assert pick_precision() == "32-true"
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    assert pick_precision() == "bf16-mixed"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_picked_precision_trains_on_this_gpu(tmp_path):
+    precision = pick_precision()
+    assert precision == ("bf16-mixed" if torch.cuda.is_bf16_supported(False) else "16-mixed")
+    train, val, _ = breast_cancer_loaders()
+    trainer = make_trainer(
+        tmp_path, accelerator="gpu", devices=1, max_epochs=2, precision=precision
+    )
+    trainer.fit(BreastCancerModule(learning_rate=1e-2), train, val)
+    assert trainer.precision == precision
+    assert trainer.callback_metrics["val_acc"] > 0.8
 
 
 def test_two_cpu_processes_with_ddp_notebook(tmp_path):
@@ -122,6 +152,17 @@ def test_two_cpu_processes_with_ddp_notebook(tmp_path):
     trainer.fit(BreastCancerModule(learning_rate=1e-2), train, val)
     assert trainer.world_size == 2
     assert trainer.callback_metrics["val_acc"] > 0.8
+
+
+@pytest.mark.gpu_path
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_step_runs_in_16_bits_on_the_meta_device(dtype):
+    # No float32 constant hides in the module: its step runs with 16-bit weights and inputs.
+    module = BreastCancerModule().to(device="meta", dtype=dtype)
+    x = torch.zeros(4, 30, device="meta", dtype=dtype)
+    y = torch.zeros(4, device="meta", dtype=dtype)
+    loss, logits = module.step((x, y))
+    assert loss.device.type == "meta" and loss.dtype == logits.dtype == dtype
 
 
 @pytest.mark.gpu_path
