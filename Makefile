@@ -7,7 +7,7 @@ export NO_MKDOCS_2_WARNING := 1
 # Two test workers on two cores: one torch thread each, or they fight (see TOOLCHAIN.md).
 export OMP_NUM_THREADS := 1
 
-.PHONY: setup serve test test-notebooks test-pages build check bench browser clean
+.PHONY: setup serve changelog test test-notebooks test-pages build check bench browser clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,9 @@ check: setup
 
 bench: setup  ## print execution and build timings
 	$(BIN)/python -m pagerun bench
+
+changelog: setup  ## write CHANGELOG.md from the conventional commits (git-changelog)
+	$(BIN)/git-changelog
 
 clean:
 	rm -rf site build .cache .pytest_cache
