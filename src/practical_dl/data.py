@@ -1,6 +1,6 @@
 """Data sets that need no download, split and standardised the right way.
 
-Introduced in the chapter "Project: a breast-cancer classifier".
+Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def breast_cancer_splits(seed: int = 42, val_size: float = 0.15, test_size: floa
     The mean and standard deviation come from the training split only, so no
     information about the validation or test rows leaks into training.
 
-    Introduced in the chapter "Project: a breast-cancer classifier".
+    Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
     Args:
         seed: Seed for the shuffled, stratified splits.

@@ -1,6 +1,6 @@
 """Choosing where tensors live: CUDA, then Apple's MPS, then the CPU.
 
-Introduced in the chapter "Getting started".
+Introduced in chapter 1, "Getting started".
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def available_devices() -> dict[str, bool]:
 def get_device(prefer: str | None = None) -> torch.device:
     """Pick the fastest device available: CUDA, then MPS, then the CPU.
 
-    Introduced in the chapter "Getting started".
+    Introduced in chapter 1, "Getting started".
 
     Args:
         prefer: Force a back-end by name (``"cuda"``, ``"mps"``, ``"cpu"`` or

@@ -1,7 +1,7 @@
 """The breast-cancer classifier as a PyTorch Lightning module, plus its data loaders.
 
-Introduced in the chapter "PyTorch Lightning"; the chapter "Experiment tracking
-and sweeps with Weights & Biases" reuses it for every run of a sweep.
+Introduced in chapter 10, "PyTorch Lightning". Chapter 11, "Experiment tracking
+and sweeps with Weights & Biases", reuses it for every run of a sweep.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class BreastCancerModule(LightningModule):
     logged with ``sync_dist=True``; accuracy and ROC-AUC are torchmetrics
     metrics. Both cover all the data on one device or on several processes.
 
-    Introduced in the chapter "PyTorch Lightning".
+    Introduced in chapter 10, "PyTorch Lightning".
 
     Args:
         n_features: Number of input features.
@@ -234,7 +234,7 @@ def breast_cancer_loaders(
     Only the training loader shuffles, with its own generator seeded by
     ``seed``, so the batch order is the same whatever else used the global RNG.
 
-    Introduced in the chapter "PyTorch Lightning".
+    Introduced in chapter 10, "PyTorch Lightning".
 
     Args:
         batch_size: Samples per batch.

@@ -1,6 +1,6 @@
 """Scoring a binary classifier from its logits: labels, accuracy, ROC-AUC, confusion matrix.
 
-Introduced in the chapter "Project: a breast-cancer classifier end to end".
+Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
 A binary model in this tutorial ends in one ``nn.Linear`` output, a *logit*
 ``z``, and trains with ``nn.BCEWithLogitsLoss``. The probability of class 1 is
@@ -70,7 +70,7 @@ def predict_labels(logits: torch.Tensor | np.ndarray, threshold: float = 0.5) ->
     ``threshold``. With one logit per sample this replaces ``argmax``, which on
     an ``(n, 1)`` output always returns 0.
 
-    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+    Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
     Args:
         logits: Raw model outputs, shape ``(n,)`` or ``(n, 1)``.
@@ -94,7 +94,7 @@ def accuracy_from_logits(
 ) -> float:
     """Fraction of samples whose thresholded prediction equals the target.
 
-    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+    Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
     Args:
         logits: Raw model outputs, shape ``(n,)`` or ``(n, 1)``.
@@ -124,7 +124,7 @@ def roc_auc_from_logits(
     probability that a random sample of class 1 scores higher than a random
     sample of class 0: 0.5 is guessing, 1.0 a perfect ranking.
 
-    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+    Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
     Args:
         logits: Raw model outputs (or any scores), shape ``(n,)`` or ``(n, 1)``.
@@ -156,7 +156,7 @@ def confusion_matrix_from_logits(
     ``sklearn.metrics.confusion_matrix``: ``[[TN, FP], [FN, TP]]`` when class 1
     is called positive. Both classes always get a row and a column.
 
-    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+    Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
     Args:
         logits: Raw model outputs, shape ``(n,)`` or ``(n, 1)``.
@@ -183,7 +183,7 @@ def binary_metrics(
 ) -> dict[str, float]:
     """Loss, accuracy and ROC-AUC of one set of predictions, ready for a table row.
 
-    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+    Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
     Args:
         logits: Raw model outputs, shape ``(n,)`` or ``(n, 1)``.

@@ -1,7 +1,8 @@
 """Configurable fully-connected classifiers, from a linear model to a deep MLP.
 
-Introduced in the chapter "PyTorch Lightning"; the chapter "Experiment tracking and sweeps
-with Weights & Biases" makes the number and width of the hidden layers hyper-parameters.
+Introduced in chapter 10, "PyTorch Lightning". Chapter 11, "Experiment tracking and
+sweeps with Weights & Biases", makes the number and width of the hidden layers
+hyper-parameters.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def make_classifier(
     ``nn.CrossEntropyLoss`` (several). With no hidden layers the model is exactly
     one ``nn.Linear(n_features, n_outputs)``: logistic regression.
 
-    Introduced in the chapter "PyTorch Lightning".
+    Introduced in chapter 10, "PyTorch Lightning".
 
     Args:
         n_features: Number of input features (30 for the breast-cancer data).
@@ -69,7 +70,7 @@ def make_classifier(
 def hidden_sizes_for(hidden_layers: int, hidden_neurons: int) -> tuple[int, ...]:
     """Turn a sweep's ``hidden_layers`` and ``hidden_neurons`` into layer widths.
 
-    Introduced in the chapter "Experiment tracking and sweeps with Weights & Biases".
+    Introduced in chapter 11, "Experiment tracking and sweeps with Weights & Biases".
 
     Args:
         hidden_layers: Number of hidden layers; 0 means a linear model.

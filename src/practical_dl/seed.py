@@ -87,8 +87,6 @@ def deterministic(enabled: bool = True, *, warn_only: bool = False) -> Determini
 
     or ``mode = deterministic()`` ... ``mode.restore()``.
 
-    Introduced in chapter 1, "Getting started".
-
     When switching on, it also turns off cuDNN's benchmark mode (which picks
     the fastest algorithm by timing, so it can pick differently each run) and
     sets the environment variable ``CUBLAS_WORKSPACE_CONFIG=:4096:8`` if it is

@@ -6,7 +6,7 @@ picks those configurations is open source, in the ``sweeps`` package
 (``sweeps.next_run(config, runs)``). This module drives it in a plain loop, so
 the same sweep configuration runs on a laptop with no account and no network.
 
-Introduced in the chapter "Experiment tracking and sweeps with Weights & Biases".
+Introduced in chapter 11, "Experiment tracking and sweeps with Weights & Biases".
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def run_sweep(
     walks its grid and stops when it is exhausted), calls ``train`` with the
     sampled values, and records the metrics it returns as the run's summary.
 
-    Introduced in the chapter "Experiment tracking and sweeps with Weights & Biases".
+    Introduced in chapter 11, "Experiment tracking and sweeps with Weights & Biases".
 
     Args:
         sweep_config: A W&B sweep configuration with ``method``, ``metric``
@@ -171,7 +171,7 @@ def run_sweep(
 def best_config(results: pd.DataFrame, sweep_config: Mapping[str, Any]) -> dict[str, Any]:
     """Return the parameters of the best run of a sweep.
 
-    Introduced in the chapter "Experiment tracking and sweeps with Weights & Biases".
+    Introduced in chapter 11, "Experiment tracking and sweeps with Weights & Biases".
 
     Args:
         results: The table returned by :func:`run_sweep`.
@@ -205,7 +205,7 @@ def sample_configs(sweep_config: Mapping[str, Any], n: int = 500, seed: int = 0)
 
     Useful to see what a distribution such as ``log_uniform_values`` samples.
 
-    Introduced in the chapter "Experiment tracking and sweeps with Weights & Biases".
+    Introduced in chapter 11, "Experiment tracking and sweeps with Weights & Biases".
 
     Args:
         sweep_config: A sweep configuration; its ``method`` is treated as ``"random"``.

@@ -1,6 +1,6 @@
 """A small, device-aware training loop: one step, one epoch, a whole fit, evaluation.
 
-Introduced in the chapter "Mini-batches and training loops".
+Introduced in chapter 5, "Mini-batches and training loops".
 
 Every function moves each batch to the device it is given (by default, the
 device the model's parameters live on), so the same call trains on a CPU, a
@@ -50,7 +50,7 @@ def train_step(
 ) -> torch.Tensor:
     """Run one optimisation step on one batch.
 
-    Introduced in the chapter "Mini-batches and training loops".
+    Introduced in chapter 5, "Mini-batches and training loops".
 
     Args:
         model: The network to train; its parameters must already be on ``device``.
@@ -95,7 +95,7 @@ def train_epoch(
 ) -> float:
     """Train for one pass over ``loader`` and return the mean loss per sample.
 
-    Introduced in the chapter "Mini-batches and training loops".
+    Introduced in chapter 5, "Mini-batches and training loops".
 
     The mean weights each batch by its size, so a short last batch counts for
     what it holds (a plain mean of batch losses would over-weight it).
@@ -137,7 +137,7 @@ def evaluate(
 ) -> float:
     """Compute the mean loss per sample over ``loader`` without training.
 
-    Introduced in the chapter "Mini-batches and training loops".
+    Introduced in chapter 5, "Mini-batches and training loops".
 
     The model is put in evaluation mode (``model.eval()``) and no computation
     graph is recorded (``torch.no_grad()``); its previous mode is restored after.
@@ -186,7 +186,7 @@ def fit(
 ) -> dict[str, list[float]]:
     """Train for several epochs and record the mean loss of each.
 
-    Introduced in the chapter "Mini-batches and training loops".
+    Introduced in chapter 5, "Mini-batches and training loops".
 
     Training continues from the model's current weights and the optimizer's
     current state: calling ``fit`` twice trains for the sum of both ``epochs``.

@@ -1,6 +1,6 @@
 """Small images and small convolutional networks that train on a laptop CPU.
 
-Introduced in the chapter "Convolutional networks and transfer learning".
+Introduced in chapter 9, "Convolutional networks and transfer learning".
 Everything here works offline: the images are scikit-learn's bundled 8x8
 handwritten digits, and the networks are small enough to train in seconds.
 """
@@ -57,7 +57,7 @@ def load_digit_images(test_size: float = 0.25, seed: int = 0) -> DigitImages:
     channel axis is added, so each batch has the ``(N, C, H, W)`` layout that
     ``nn.Conv2d`` expects.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         test_size: Fraction of the 1797 images kept for the test set.
@@ -89,7 +89,7 @@ def select_classes(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Keep only some classes and renumber them 0, 1, 2, ... in the order given.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         X: Inputs, first axis the samples.
@@ -129,7 +129,7 @@ def select_classes(
 def sample_per_class(y: torch.Tensor, n_per_class: int, seed: int = 0) -> torch.Tensor:
     """Pick ``n_per_class`` random sample indices from every class: a few-label subset.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         y: Integer labels, shape ``(n,)``.
@@ -172,7 +172,7 @@ def flatten_size(features: nn.Module, in_shape: Sequence[int]) -> int:
     convolutional layers needs. Computing it beats working it out by hand:
     every padding, stride and pooling choice changes it.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         features: The convolutional part of a network.
@@ -205,7 +205,7 @@ def layer_shapes(model: nn.Module, in_shape: Sequence[int]) -> list[tuple[str, s
     Only leaf modules (layers with no sub-layers) are reported, in the order they
     ran. The batch axis (size 1) is included in each shape.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         model: The network to trace.
@@ -250,7 +250,7 @@ class SmallCNN(nn.Module):
     size comes from a dummy forward pass (`flatten_size`), never from
     arithmetic done by hand.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         num_classes: Number of output logits.
@@ -319,7 +319,7 @@ class SmallCNN(nn.Module):
 def count_parameters(model: nn.Module) -> tuple[int, int]:
     """Count a model's trainable and total parameters.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         model: Any module.
@@ -336,7 +336,7 @@ def count_parameters(model: nn.Module) -> tuple[int, int]:
 def freeze(module: nn.Module) -> nn.Module:
     """Stop training a module: set ``requires_grad=False`` on all its parameters.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         module: The layers to freeze, typically a pretrained backbone.
@@ -354,7 +354,7 @@ def predict(
 ) -> torch.Tensor:
     """Predict class labels: the index of the largest logit, in evaluation mode.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         model: A trained classifier; it is moved to ``device``.

@@ -1,6 +1,6 @@
 """A gallery of activation functions with their derivatives, computed by autograd.
 
-Introduced in the chapter "Going non-linear".
+Introduced in chapter 6, "Going non-linear".
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ Activation = nn.Module | Callable[[torch.Tensor], torch.Tensor]
 def activation_name(activation: Activation) -> str:
     """Return a readable name: the class name of a module, else the function's name.
 
-    Introduced in the chapter "Going non-linear".
+    Introduced in chapter 6, "Going non-linear".
 
     Args:
         activation: An activation module such as ``nn.ReLU()`` or a function
@@ -40,7 +40,7 @@ def activation_name(activation: Activation) -> str:
 def derivative(activation: Activation, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Evaluate an element-wise function and its derivative at every point of ``x``.
 
-    Introduced in the chapter "Going non-linear".
+    Introduced in chapter 6, "Going non-linear".
 
     The derivative comes from autograd, not from a formula: ``f`` is applied to
     a copy of ``x`` that requires gradients, and since each output element
@@ -92,7 +92,7 @@ def plot_activations(
 ) -> Figure:
     """Draw each activation function and its autograd derivative in its own panel.
 
-    Introduced in the chapter "Going non-linear".
+    Introduced in chapter 6, "Going non-linear".
 
     Args:
         activations: Instances such as ``[nn.Sigmoid(), nn.ReLU()]`` or

@@ -1,6 +1,6 @@
 """Scatter plots of 2-D classification data and the decision boundaries of a model.
 
-Introduced in the chapter "Classification".
+Introduced in chapter 7, "Classification".
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def plot_data_2d(
 ) -> Axes:
     """Scatter 2-D points coloured by class.
 
-    Introduced in the chapter "Classification".
+    Introduced in chapter 7, "Classification".
 
     Args:
         X: Points, shape ``(n, 2)``.
@@ -96,7 +96,7 @@ def predict_grid(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Evaluate a 2-input classifier on a grid covering the data.
 
-    Introduced in the chapter "Classification".
+    Introduced in chapter 7, "Classification".
 
     Args:
         model: A network taking inputs of shape ``(m, 2)`` and returning logits of
@@ -155,7 +155,7 @@ def plot_decision_boundary(
 ) -> Axes:
     """Shade a classifier's predictions over the plane and overlay the data.
 
-    Introduced in the chapter "Classification".
+    Introduced in chapter 7, "Classification".
 
     A binary model (one logit) is drawn as the probability of class 1 with the
     0.5 contour, its decision boundary. A multiclass model (``C`` logits) is

@@ -1,6 +1,6 @@
 """Learning curves, ROC curves and confusion matrices for a trained classifier.
 
-Introduced in the chapter "Project: a breast-cancer classifier end to end".
+Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def plot_learning_curves(
 ) -> Axes:
     """Plot one line per recorded quantity against the epoch number (from 1).
 
-    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+    Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
     Args:
         history: Per-epoch values, such as ``{"train_loss": [...], "val_loss": [...]}``
@@ -80,7 +80,7 @@ def plot_roc_curve(
     Call it again with the same ``ax`` to compare several models on one plot.
     The dashed diagonal is a classifier that guesses (AUC 0.5).
 
-    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+    Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
     Args:
         targets: True labels 0 or 1, shape ``(n,)`` or ``(n, 1)``.
@@ -134,7 +134,7 @@ def plot_confusion_matrix(
 ) -> Axes:
     """Draw a confusion matrix as a grid of counts, true class down, predicted across.
 
-    Introduced in the chapter "Project: a breast-cancer classifier end to end".
+    Introduced in chapter 8, "Project: a breast-cancer classifier end to end".
 
     Args:
         matrix: Square matrix of counts, ``matrix[i, j]`` = samples of true class

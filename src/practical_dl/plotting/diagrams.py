@@ -1,6 +1,6 @@
 """Network diagrams drawn from the model itself, so a picture cannot disagree with the code.
 
-Introduced in the chapter "Mini-batches and training loops".
+Introduced in chapter 5, "Mini-batches and training loops".
 
 The layer sizes are read from the model's ``nn.Linear`` layers, in the order a
 forward pass actually calls them (recorded with forward hooks on one dummy
@@ -27,7 +27,7 @@ __all__ = ["LayerInfo", "describe_layers", "layer_sizes", "plot_network"]
 class LayerInfo:
     """One column of a network diagram.
 
-    Introduced in the chapter "Mini-batches and training loops".
+    Introduced in chapter 6, "Going non-linear".
 
     Attributes:
         size: Number of nodes (features) in this column.
@@ -44,7 +44,7 @@ class LayerInfo:
 def describe_layers(model: nn.Module, input_size: int | None = None) -> list[LayerInfo]:
     """List a fully connected network's columns by running one forward pass.
 
-    Introduced in the chapter "Mini-batches and training loops".
+    Introduced in chapter 6, "Going non-linear".
 
     Activations written as modules (``nn.ReLU()``) are recorded; activations
     called as functions inside ``forward`` (``torch.relu(x)``) leave no trace a
@@ -124,7 +124,7 @@ def describe_layers(model: nn.Module, input_size: int | None = None) -> list[Lay
 def layer_sizes(model: nn.Module, input_size: int | None = None) -> list[int]:
     """Return the number of nodes per column, input first, for example ``[1, 3, 1]``.
 
-    Introduced in the chapter "Mini-batches and training loops".
+    Introduced in chapter 5, "Mini-batches and training loops".
 
     Args:
         model: A network whose ``nn.Linear`` layers are applied one after the other.
@@ -158,7 +158,7 @@ def plot_network(
 ) -> Axes:
     """Draw a fully connected network as columns of nodes joined by weights.
 
-    Introduced in the chapter "Mini-batches and training loops".
+    Introduced in chapter 5, "Mini-batches and training loops".
 
     Each column is labelled with its role, its size and the activation applied
     to it; the title gives the sizes and the total parameter count, both read

@@ -3,7 +3,7 @@
 The drawing is made by walking ``grad_fn.next_functions`` from a real tensor,
 the same links ``.backward()`` follows, so it cannot disagree with the code.
 
-Introduced in the chapter "Autograd".
+Introduced in chapter 3, "Autograd".
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _COLOURS = {"leaf": "#cfe8ff", "op": "#f2f2f2", "output": "#d9f2d0"}
 class GraphNode:
     """One box of a computation-graph drawing.
 
-    Introduced in the chapter "Autograd".
+    Introduced in chapter 3, "Autograd".
 
     Attributes:
         label: Text in the box: the backward function's class name
@@ -59,7 +59,7 @@ def graph_nodes(
     once even when several operations use it. Inputs that do not require grad
     (``None`` in ``next_functions``) are left out, as autograd leaves them out.
 
-    Introduced in the chapter "Autograd".
+    Introduced in chapter 3, "Autograd".
 
     Args:
         output: A tensor computed from tensors with ``requires_grad=True``.
@@ -171,7 +171,7 @@ def plot_graph(
     Arrows point the way data flows in the forward pass; ``.backward()`` walks
     them in reverse.
 
-    Introduced in the chapter "Autograd".
+    Introduced in chapter 3, "Autograd".
 
     Args:
         output: A tensor computed from tensors with ``requires_grad=True``.

@@ -1,6 +1,6 @@
 """Showing small images, such as the 8x8 digits, as a labelled grid.
 
-Introduced in the chapter "Convolutional networks and transfer learning".
+Introduced in chapter 9, "Convolutional networks and transfer learning".
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def plot_image_grid(
 ) -> Figure:
     """Draw grayscale images in a grid, each with an optional title.
 
-    Introduced in the chapter "Convolutional networks and transfer learning".
+    Introduced in chapter 9, "Convolutional networks and transfer learning".
 
     Args:
         images: Images of shape ``(n, height, width)`` or ``(n, 1, height, width)``,

@@ -3,7 +3,7 @@
 Both helpers accept NumPy arrays, lists or tensors (tensors are detached and
 copied to the CPU first), and say which argument has the wrong shape.
 
-Introduced in the chapter "Linear regression, from NumPy to nn.Module".
+Introduced in chapter 4, "Linear regression, from NumPy to `nn.Module`".
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def plot_regression(
 ) -> Axes:
     """Scatter one-feature regression data and draw the fitted line(s) over it.
 
-    Introduced in the chapter "Linear regression, from NumPy to nn.Module".
+    Introduced in chapter 4, "Linear regression, from NumPy to `nn.Module`".
 
     Args:
         X: The single input feature, shape ``(n,)`` or ``(n, 1)``.
@@ -100,7 +100,7 @@ def plot_loss_curve(
 ) -> Axes:
     """Plot one loss value per epoch (or per step).
 
-    Introduced in the chapter "Linear regression, from NumPy to nn.Module".
+    Introduced in chapter 4, "Linear regression, from NumPy to `nn.Module`".
 
     Args:
         losses: The loss values in order, a 1-D sequence of numbers.
