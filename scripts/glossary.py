@@ -229,7 +229,9 @@ def render(entries: list[Entry]) -> str:
         "<!-- Generated from docs/glossary.md by scripts/glossary.py: edit the glossary, "
         f"then run `{COMMAND}`. -->"
     )
-    return "\n".join([header, "", *(lines[key] for key in sorted(lines, key=str.lower))]) + "\n"
+    # One block per definition: Markdown's block processors search a whole block, so
+    # one block of hundreds of lines would cost quadratic time on every page.
+    return "\n\n".join([header, *(lines[key] for key in sorted(lines, key=str.lower))]) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

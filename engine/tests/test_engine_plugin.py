@@ -75,3 +75,38 @@ def test_a_failing_fence_fails_the_build_at_its_line(project):
     )
     assert done.returncode != 0
     assert "pagerun: docs/chapters/first.md:6: ZeroDivisionError: division by zero" in done.stderr
+
+
+def test_render_writes_markdown_with_outputs_that_a_plain_build_shows(project):
+    (project.root / "mkdocs.yml").write_text(CONFIG)
+    project.page("# Home\n", "index.md")
+    project.page(
+        f"---\ntitle: First\n---\n\n# First\n\n{FENCE}python\nprint(6 * 7)\n{FENCE}\n",
+        "chapters/first.md",
+    )
+    out = project.root / "rendered"
+    done = subprocess.run(
+        [sys.executable, "-m", "pagerun", "render", str(out)],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 page(s) executed" in done.stdout
+    text = (out / "docs" / "chapters" / "first.md").read_text()
+    assert text.startswith("---\ntitle: First\n---")  # another generator needs the front matter
+    assert "pagerun-output" in text and "42" in text and "pagerun-stamp" in text
+    assert (out / "docs" / "notebooks" / "first.ipynb").is_file()
+    assert "1. First" in (out / "docs" / "notebooks" / "index.md").read_text()
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(out / "mkdocs.yml"), "-d", "site"],
+        cwd=out,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PAGERUN_ENABLED": "false"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    html = (out / "site" / "chapters" / "first" / "index.html").read_text()
+    assert "pagerun-output" in html and "42" in html

@@ -11,12 +11,15 @@ import fnmatch
 import hashlib
 import html
 import logging
+import os
 import posixpath
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from pagerun.cache import load_record, page_key, save_record
+from pagerun.config import load_config
 from pagerun.errors import PageError
 from pagerun.model import PageRun
 from pagerun.notebook import build_notebook, write_notebook
@@ -192,13 +195,16 @@ class SiteBuild:
         (self.notebook_dir / "index.md").write_text(text, encoding="utf-8")
         return f"{self.notebook_folder}/index.md"
 
-    def markdown(self, src_uri: str, page_url: str, colab: str) -> str | None:
+    def markdown(
+        self, src_uri: str, page_url: str, colab: str, front_matter: bool = False
+    ) -> str | None:
         """Return the page's Markdown with outputs, buttons and stamp, or None to leave it.
 
         Args:
             src_uri: The page's path inside docs/.
             page_url: The page's URL relative to the site root (``chapters/x/``).
             colab: Colab's URL prefix for the published notebooks, or "".
+            front_matter: Keep the page's front matter in the Markdown.
 
         Returns:
             The Markdown to render.
@@ -215,7 +221,7 @@ class SiteBuild:
             if colab:
                 buttons.append(f'<a class="md-button" href="{colab}/{name}">Open in Colab</a>')
             header = '<p class="pagerun-buttons">' + " ".join(buttons) + "</p>"
-        return render_markdown(page, run, header=header, footer=version_stamp(run))
+        return render_markdown(page, run, header, version_stamp(run), front_matter)
 
 
 def colab_base(repo_url: str, branch: str = "notebooks", folder: str = "notebooks") -> str:
@@ -254,3 +260,96 @@ def colab_setup_code(repo_url: str, package: str = "practical_dl") -> str:
         f'    pip = [sys.executable, "-m", "pip", "install", "git+{repo_url}"]\n'
         "    subprocess.run(pip, check=True)"
     )
+
+
+def render_tree(
+    root: Path, out: Path, execute: bool = True, notebooks: tuple[str, ...] = ("chapters/*.md",)
+) -> SiteBuild:
+    """Write every page of ``docs/`` as plain Markdown with its outputs, plus the notebooks.
+
+    Any Markdown site generator can build the result: outputs, figures and
+    stamps are inlined, snippet includes are expanded, and ``out/mkdocs.yml``
+    inherits the project's configuration with ``docs_dir`` pointing at the
+    rendered pages (build it with ``PAGERUN_ENABLED=false``, since the outputs
+    are already there). The MkDocs plugin calls the same :class:`SiteBuild`.
+
+    Args:
+        root: The project root (holding ``mkdocs.yml``).
+        out: The output folder; its ``docs/`` is replaced.
+        execute: Run pages whose record is missing or stale.
+        notebooks: Glob patterns of the pages that also become notebooks.
+
+    Returns:
+        The build, listing the pages executed and reused.
+
+    Raises:
+        PageError: When a fence fails.
+    """
+    config = load_config(root)
+    docs = out / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    build = SiteBuild(root, config.docs_dir, out / "site", notebooks, execute=execute)
+    colab = colab_base(config.repo_url)
+    setup = colab_setup_code(config.repo_url)
+    for source in sorted(config.docs_dir.rglob("*")):
+        if not source.is_file():
+            continue
+        src_uri = source.relative_to(config.docs_dir).as_posix()
+        target = docs / src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.suffix != ".md":
+            shutil.copy2(source, target)
+            continue
+        if build.run_page(src_uri) is not None and build.wants_notebook(src_uri):
+            build.write_notebook(src_uri, setup, str(config.raw.get("site_url", "")))
+        text = build.markdown(src_uri, _directory_url(src_uri), colab, front_matter=True)
+        if text is None:  # no Python: still expand its includes, as the site would
+            text = "\n".join(load_page(source, root).lines)
+        target.write_text(text, encoding="utf-8")
+    if build.notebooks:
+        titles = {uri: title for title, uri in nav_pages(config.raw.get("nav") or [])}
+        build.write_notebook_index(
+            {uri: title for uri, title in titles.items() if build.wants_notebook(uri)}, colab
+        )
+        shutil.copytree(build.notebook_dir, docs / build.notebook_folder, dirs_exist_ok=True)
+    for name in config.snippets.get("auto_append", []):
+        # Files the site appends to every page (abbreviations): the generator looks for them too.
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, out / name)
+    (out / "mkdocs.yml").write_text(
+        f"# Written by `python -m pagerun render`: the project's site, from the rendered pages.\n"
+        f"INHERIT: {os.path.relpath(root / 'mkdocs.yml', out)}\n"
+        "docs_dir: docs\n",
+        encoding="utf-8",
+    )
+    return build
+
+
+def _directory_url(src_uri: str) -> str:
+    # The URL a page gets with directory URLs (every generator's default): chapters/x/.
+    path = PurePosixPath(src_uri)
+    folder = path.parent if path.stem == "index" else path.with_suffix("")
+    return "" if str(folder) == "." else f"{folder}/"
+
+
+def nav_pages(nav) -> list[tuple[str, str]]:
+    """Every ``(title, path)`` of a configured nav, in order.
+
+    Args:
+        nav: The ``nav`` of ``mkdocs.yml``, as parsed.
+
+    Returns:
+        Each page's title and path inside docs/.
+    """
+    found = []
+    for entry in nav:
+        if isinstance(entry, dict):
+            for title, value in entry.items():
+                if isinstance(value, str):
+                    found.append((title, value))
+                else:
+                    found.extend(nav_pages(value))
+        elif isinstance(entry, list):
+            found.extend(nav_pages(entry))
+    return found

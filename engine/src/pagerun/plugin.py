@@ -27,7 +27,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from pagerun.build import SiteBuild, colab_base, colab_setup_code, log
+from pagerun.build import SiteBuild, colab_base, colab_setup_code, log, nav_pages
 from pagerun.config import find_root
 from pagerun.errors import PageError
 
@@ -90,7 +90,7 @@ class PagerunPlugin(BasePlugin[PagerunConfig]):
         if build.notebooks:
             titles = {
                 uri: title
-                for title, uri in _nav_pages(config.nav or [])
+                for title, uri in nav_pages(config.nav or [])
                 if build.wants_notebook(uri)
             }
             self._add(files, build.write_notebook_index(titles, self.colab), config)
@@ -152,18 +152,3 @@ class PagerunPlugin(BasePlugin[PagerunConfig]):
 
 _EMPTY_SCRIPT = re.compile(r'<script src=""></script>')
 _MATHJAX2 = re.compile(r'<script type="text/x-mathjax-config">.*?</script>', re.S)
-
-
-def _nav_pages(nav) -> list[tuple[str, str]]:
-    """Every ``(title, path)`` of the configured nav, in order."""
-    found = []
-    for entry in nav:
-        if isinstance(entry, dict):
-            for title, value in entry.items():
-                if isinstance(value, str):
-                    found.append((title, value))
-                else:
-                    found.extend(_nav_pages(value))
-        elif isinstance(entry, list):
-            found.extend(_nav_pages(entry))
-    return found

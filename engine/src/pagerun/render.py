@@ -12,7 +12,9 @@ from pagerun.walk import ItemKind, walk
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
-def render_markdown(page: Page, run: PageRun, header: str = "", footer: str = "") -> str:
+def render_markdown(
+    page: Page, run: PageRun, header: str = "", footer: str = "", front_matter: bool = False
+) -> str:
     """Return the expanded page with each fence's output, value and figures under it.
 
     Args:
@@ -20,14 +22,16 @@ def render_markdown(page: Page, run: PageRun, header: str = "", footer: str = ""
         run: Its run; every fence must have succeeded or been skipped.
         header: Markdown put after the page's first H1 (e.g. notebook buttons).
         footer: Markdown put at the end of the page (e.g. the version stamp).
+        front_matter: Keep the page's front matter (for a file another site
+            generator reads; MkDocs has already read it from the source).
 
     Returns:
-        Markdown for MkDocs, with no snippet includes left.
+        Markdown with no snippet includes left.
     """
     lines: list[str] = []
     header_done = not header
     for item in walk(page, run):
-        if item.kind in _HIDDEN:
+        if item.kind in _HIDDEN and not (front_matter and item.kind == ItemKind.FRONT_MATTER):
             continue
         text = [str(line) for line in item.lines(page)]
         if item.kind == ItemKind.CODE:
