@@ -1,7 +1,9 @@
 """Regression networks with sigmoid hidden units, written layer by layer and with nn.Sequential.
 
-Used in the chapter "Going non-linear". Run on its own, it checks that both
-versions hold 10 parameters and compute the same function.
+Used in the chapter "Going non-linear", with helpers that measure how the
+gradient shrinks from layer to layer. Run on its own, it checks that both
+versions hold 10 parameters and compute the same function, and that the
+gradient vanishes through 10 sigmoid layers.
 """
 
 # --8<-- [start:explicit]
@@ -69,6 +71,38 @@ class DeepRegressor(nn.Module):
 # --8<-- [end:deep]
 
 
+# --8<-- [start:gradients]
+def scale_weights(model, factor):
+    """Multiply the weights of every Linear layer by `factor`, in place."""
+    with torch.no_grad():
+        for layer in model.modules():
+            if isinstance(layer, nn.Linear):
+                layer.weight.mul_(factor)
+
+
+def weight_grad_norms(model, X, y, criterion):
+    """One backward pass; the gradient norm of each Linear layer's weight, input side first."""
+    model.zero_grad()
+    criterion(model(X).squeeze(1), y).backward()
+    return [
+        layer.weight.grad.norm().item() for layer in model.modules() if isinstance(layer, nn.Linear)
+    ]
+
+
+@torch.no_grad()
+def sigmoid_slopes(layers, X):
+    """The mean slope sigmoid'(z) = s(1 - s) of each sigmoid layer of an nn.Sequential on X."""
+    slopes, h = [], X
+    for layer in layers:
+        h = layer(h)
+        if isinstance(layer, nn.Sigmoid):
+            slopes.append((h * (1 - h)).mean().item())
+    return slopes
+
+
+# --8<-- [end:gradients]
+
+
 if __name__ == "__main__":
     explicit, chained = SigmoidRegressor(1, 3, 1), SigmoidRegressorSeq(1, 3, 1)
     assert sum(p.numel() for p in explicit.parameters()) == 10
@@ -82,3 +116,9 @@ if __name__ == "__main__":
     deep = DeepRegressor([1, 5, 3, 1])
     assert sum(p.numel() for p in deep.parameters()) == (1 * 5 + 5) + (5 * 3 + 3) + (3 * 1 + 1)
     print("both versions agree; DeepRegressor([1, 5, 3, 1]) has 32 parameters")
+    torch.manual_seed(0)
+    tall = DeepRegressor([1] + [32] * 10 + [1])  # 10 sigmoid hidden layers
+    norms = weight_grad_norms(tall, x, x.squeeze(1) ** 2, nn.MSELoss())
+    assert len(norms) == 11 and norms[0] < 0.25**10 * norms[-1]  # vanished
+    assert len(sigmoid_slopes(tall.layers, x)) == 10
+    print(f"10 sigmoid layers: gradient norm, first layer / last = {norms[0] / norms[-1]:.1e}")
