@@ -33,80 +33,81 @@ GLOSSARY = ROOT / "docs" / "glossary.md"
 ABBREVIATIONS = ROOT / "includes" / "abbreviations.md"
 COMMAND = ".venv/bin/python scripts/glossary.py"
 
-#: Which glossary terms get a tooltip, and the exact words that trigger it.
+#: Which glossary terms get a tooltip, and the exact spellings that trigger it.
 #: The ``abbr`` extension matches whole words, case-sensitively, in prose only
-#: (never inside code), on every page, so each form is listed as written
-#: (plurals too); a form starting with a lower-case letter also matches with a
-#: capital, at the start of a sentence. Terms that are left out would be
-#: noise: everyday words used on every page (tensor, loss, batch, gradient,
-#: device, parameter, feature, step, seed, accuracy), words with a second
-#: meaning on this site (precision of a float, a Jupyter kernel, a tensor's
-#: strides, a statistical bias), and names that only ever appear as code
-#: (``Dataset``, ``DataLoader``, ``state_dict``, ``nn.Module``).
+#: (never inside code), on every page, so each spelling is listed as written:
+#: plurals, and capitals where sentences or headings start with the term.
+#: Every spelling costs every Markdown conversion a little (a page, and each
+#: docstring of the API pages), so rare spellings are left out. Terms left out
+#: would be noise: everyday words used on every page (tensor, loss, batch,
+#: gradient, device, parameter, feature, step, seed, accuracy), words with a
+#: second meaning on this site (the precision of a float, a Jupyter kernel, a
+#: tensor's strides, a statistical bias), and names that only ever appear as
+#: code (``Dataset``, ``DataLoader``, ``state_dict``, ``nn.Module``).
 TOOLTIPS: dict[str, tuple[str, ...]] = {
-    "Activation function": ("activation function", "activation functions"),
+    "Activation function": ("activation function", "activation functions", "Activation functions"),
     "Adam": ("Adam",),
-    "Autograd": ("autograd",),
-    "Back-propagation": ("back-propagation",),
-    "Backbone and head": ("backbone", "backbones"),
-    "Batch normalisation": ("batch normalisation",),
-    "Broadcasting": ("broadcasting", "broadcasts"),
+    "Autograd": ("autograd", "Autograd"),
+    "Back-propagation": ("back-propagation", "Back-propagation"),
+    "Backbone and head": ("backbone",),
+    "Batch normalisation": ("batch normalisation", "Batch normalisation"),
+    "Broadcasting": ("broadcasting", "Broadcasting", "broadcasts"),
     "Checkpoint": ("checkpoint", "checkpoints"),
     "Computation graph": ("computation graph", "computation graphs"),
     "Confusion matrix": ("confusion matrix", "confusion matrices"),
-    "Convolution": ("convolution", "convolutions"),
+    "Convolution": ("convolution", "Convolution"),
     "Criterion": ("criterion",),
     "Cross-entropy": ("cross-entropy",),
     "CUDA and MPS": ("CUDA", "MPS"),
-    "Data augmentation": ("data augmentation",),
-    "Data leakage": ("data leakage",),
+    "Data augmentation": ("data augmentation", "Data augmentation"),
+    "Data leakage": ("data leakage", "Data leakage"),
     "DDP": ("DDP",),
-    "Decision boundary": ("decision boundary", "decision boundaries"),
+    "Decision boundary": ("decision boundary",),
     "Deep and shallow networks": ("deep network", "deep networks", "shallow network"),
-    "Dropout": ("dropout",),
-    "dtype": ("dtype", "dtypes"),
-    "Early stopping": ("early stopping",),
+    "Dropout": ("dropout", "Dropout"),
+    "dtype": ("dtype",),
+    "Early stopping": ("early stopping", "Early stopping"),
     "Epoch": ("epoch", "epochs"),
     "Evaluation mode": ("evaluation mode",),
-    "Fine-tuning": ("fine-tuning", "fine-tune"),
+    "Fine-tuning": ("fine-tuning", "Fine-tuning"),
     "Flatten": ("flatten size",),
-    "Forward pass": ("forward pass", "forward passes"),
-    "Freezing": ("freezing", "frozen"),
-    "Gradient descent": ("gradient descent",),
+    "Forward pass": ("forward pass",),
+    "Freezing": ("freezing", "Freezing", "frozen"),
+    "Gradient descent": ("gradient descent", "Gradient descent"),
     "Hidden layer": ("hidden layer", "hidden layers", "hidden unit", "hidden units"),
     "Hyper-parameter": ("hyper-parameter", "hyper-parameters"),
     "Iterable-style dataset": ("iterable-style",),
-    "Leaf tensor": ("leaf tensor", "leaf tensors"),
+    "Leaf tensor": ("leaf tensor",),
     "Learning curve": ("learning curve", "learning curves"),
     "Learning rate": ("learning rate", "learning rates"),
     "Learning-rate schedule": ("learning-rate schedule", "learning-rate schedules"),
-    "Log loss": ("log loss",),
-    "Logistic regression": ("logistic regression",),
-    "Logit": ("logit", "logits"),
+    "Log loss": ("log loss", "Log loss"),
+    "Logistic regression": ("logistic regression", "Logistic regression"),
+    "Logit": ("logit", "logits", "Logits"),
     "Mean squared error": ("mean squared error", "MSE"),
     "Mini-batch": ("mini-batch", "mini-batches"),
-    "Mixed precision": ("mixed precision",),
-    "Momentum": ("momentum",),
-    "Optimiser": ("optimiser", "optimisers", "optimizer"),
-    "Overfitting": ("overfitting",),
+    "Mixed precision": ("mixed precision", "Mixed precision"),
+    "Momentum": ("momentum", "Momentum"),
+    "Optimiser": ("optimiser", "optimisers", "Optimisers", "optimizer"),
+    "Overfitting": ("overfitting", "Overfitting"),
     "Pooling": ("pooling", "max pooling"),
-    "Regularisation": ("regularisation", "regulariser", "regularisers"),
+    "Regularisation": ("regularisation", "Regularisation", "regulariser"),
     "ReLU": ("ReLU",),
     "ROC curve and ROC-AUC": ("ROC-AUC", "ROC curve"),
     "SGD": ("SGD",),
-    "Sigmoid": ("sigmoid", "sigmoids"),
-    "Softmax": ("softmax",),
-    "Standardisation": ("standardisation", "standardising", "standardise", "standardised"),
-    "Stratified split": ("stratified", "stratify"),
-    "Sweep": ("sweep", "sweeps"),
+    "Sigmoid": ("sigmoid", "Sigmoid"),
+    "Softmax": ("softmax", "Softmax"),
+    "Standardisation": ("standardising", "Standardising", "standardised"),
+    "Stratified split": ("stratified",),
+    "Sweep": ("sweep", "sweeps", "Sweeps"),
     "Test set": ("test set", "test sets", "test split"),
-    "Training set": ("training set", "training sets", "training split"),
-    "Transfer learning": ("transfer learning",),
+    "Training set": ("training set", "training split"),
+    "Transfer learning": ("transfer learning", "Transfer learning"),
     "Underfitting": ("underfitting",),
-    "Validation set": ("validation set", "validation sets", "validation split"),
-    "Vanishing gradient": ("vanishing gradient", "vanishing gradients"),
-    "Weight decay": ("weight decay",),
-    "Worker process": ("worker process", "worker processes"),
+    "Validation set": ("validation set", "validation split"),
+    "Vanishing gradient": ("vanishing gradient",),
+    "Weight decay": ("weight decay", "Weight decay"),
+    "Worker process": ("worker processes", "Worker processes"),
 }
 
 _TERM = re.compile(r"^(?P<term>[^\s#:>!|*-][^{]*?)\s*(?:\{#(?P<anchor>[\w-]+)\})?\s*$")
@@ -187,20 +188,6 @@ def parse(text: str) -> list[Entry]:
     return entries
 
 
-def forms(word: str) -> list[str]:
-    """The spellings that trigger a tooltip: the form, and its capitalised version.
-
-    Args:
-        word: A form from ``TOOLTIPS``.
-
-    Returns:
-        One or two spellings.
-    """
-    if word[:1].islower():
-        return [word, word[0].upper() + word[1:]]
-    return [word]
-
-
 def render(entries: list[Entry]) -> str:
     """Write the abbreviation file for the given glossary entries.
 
@@ -220,11 +207,10 @@ def render(entries: list[Entry]) -> str:
         raise ValueError(f"TOOLTIPS names terms that docs/glossary.md lacks: {missing}")
     lines: dict[str, str] = {}
     for term, words in TOOLTIPS.items():
-        for word in words:
-            for spelling in forms(word):
-                if spelling in lines:
-                    raise ValueError(f"the spelling '{spelling}' is claimed twice in TOOLTIPS")
-                lines[spelling] = f"*[{spelling}]: {by_term[term].tooltip}"
+        for spelling in words:
+            if spelling in lines:
+                raise ValueError(f"the spelling '{spelling}' is claimed twice in TOOLTIPS")
+            lines[spelling] = f"*[{spelling}]: {by_term[term].tooltip}"
     header = (
         "<!-- Generated from docs/glossary.md by scripts/glossary.py: edit the glossary, "
         f"then run `{COMMAND}`. -->"
