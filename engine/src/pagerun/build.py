@@ -22,7 +22,7 @@ from pagerun.cache import load_record, page_key, save_record
 from pagerun.config import load_config
 from pagerun.errors import PageError
 from pagerun.model import PageRun
-from pagerun.notebook import build_notebook, write_notebook
+from pagerun.notebook import build_exercise_notebook, build_notebook, write_notebook
 from pagerun.page import Page, load_page
 from pagerun.render import render_markdown, version_stamp
 from pagerun.session import PageSession
@@ -57,6 +57,8 @@ class SiteBuild:
     not_run: list[str] = field(default_factory=list)
     #: For each notebook written (its path inside docs/), the page it comes from.
     notebooks: dict[str, str] = field(default_factory=dict)
+    #: For each exercise notebook written (its path inside docs/), the page it comes from.
+    exercise_notebooks: dict[str, str] = field(default_factory=dict)
 
     @property
     def notebook_dir(self) -> Path:
@@ -145,7 +147,23 @@ class SiteBuild:
         notebook = build_notebook(page, run, setup_code, site_url)
         write_notebook(notebook, self.notebook_dir / PurePosixPath(uri).name)
         self.notebooks[uri] = src_uri
+        exercises = build_exercise_notebook(page, run, setup_code, site_url)
+        if exercises is not None:
+            name = self.exercises_uri(src_uri)
+            write_notebook(exercises, self.notebook_dir / PurePosixPath(name).name)
+            self.exercise_notebooks[name] = src_uri
         return uri
+
+    def exercises_uri(self, src_uri: str) -> str:
+        """Return a page's exercise-notebook path inside docs/ (``notebooks/x-exercises.ipynb``).
+
+        Args:
+            src_uri: The page's path inside docs/.
+
+        Returns:
+            The exercise notebook's path.
+        """
+        return f"{self.notebook_folder}/{PurePosixPath(src_uri).stem}-exercises.ipynb"
 
     def write_notebook_index(self, titles: dict[str, str], colab: str) -> str:
         """Write the page listing every notebook, in the order of ``titles``.
@@ -166,6 +184,11 @@ class SiteBuild:
             links = [f'<a href="{name}" download>Download</a>']
             if colab:
                 links.append(f'<a href="{colab}/{name}">Open in Colab</a>')
+            if self.exercises_uri(src_uri) in self.exercise_notebooks:
+                exercises = PurePosixPath(self.exercises_uri(src_uri)).name
+                links.append(f'<a href="{exercises}" download>Exercises</a>')
+                if colab:
+                    links.append(f'<a href="{colab}/{exercises}">Exercises in Colab</a>')
             chapter = posixpath.relpath(src_uri, self.notebook_folder)
             rows.append(
                 f"| [{html.escape(title)}]({chapter}) | [{name}]({name}) | {' · '.join(links)} |"
@@ -220,6 +243,16 @@ class SiteBuild:
             buttons = [f'<a class="md-button" href="{href}" download>Download notebook</a>']
             if colab:
                 buttons.append(f'<a class="md-button" href="{colab}/{name}">Open in Colab</a>')
+            if self.exercises_uri(src_uri) in self.exercise_notebooks:
+                exercises = PurePosixPath(self.exercises_uri(src_uri)).name
+                local = posixpath.join(posixpath.dirname(href), exercises)
+                buttons.append(
+                    f'<a class="md-button" href="{local}" download>Download exercises</a>'
+                )
+                if colab:
+                    buttons.append(
+                        f'<a class="md-button" href="{colab}/{exercises}">Exercises in Colab</a>'
+                    )
             header = '<p class="pagerun-buttons">' + " ".join(buttons) + "</p>"
         return render_markdown(page, run, header, version_stamp(run), front_matter)
 

@@ -87,12 +87,17 @@ def _flush(prose: list[str], cells: list) -> None:
     prose.clear()
 
 
-def _code_cell(fence: Fence, cell: CellResult, count: int):
+def _code_cell(fence: Fence, cell: CellResult, count: int, with_outputs: bool = True):
     source = fence.code.rstrip("\n")
     if cell.status == Status.SKIPPED:
         return v4.new_code_cell(_guarded(source, cell.reason))
     if fence.kind == FenceKind.EXPECTED_ERROR:
         source = _caught(source, fence.expected_error)
+    elif fence.kind == FenceKind.EXERCISE_CHECK:
+        # Run on the starter as given, a check fails (CheckFailed is an AssertionError).
+        source = _caught(source, AssertionError)
+    if not with_outputs:
+        return v4.new_code_cell(source)
     outputs = []
     if cell.output:
         outputs.append(v4.new_output("stream", name="stdout", text=cell.output))
@@ -132,6 +137,91 @@ def _caught(source: str, expected: type[BaseException] | None) -> str:
         f"except {name} as error:\n"
         '    print(f"{type(error).__name__}: {error}")'
     )
+
+
+def build_exercise_notebook(
+    page: Page,
+    run: PageRun,
+    setup_code: str = "",
+    site_url: str = "",
+    solutions: bool = False,
+) -> nbformat.NotebookNode | None:
+    """Turn a page's exercises into a notebook to work in: starters and checks, no solutions.
+
+    The chapter's own code comes first (code only: run it, then start), then
+    the exercises' text, each starter and its check.
+
+    Args:
+        page: The loaded page.
+        run: Its run.
+        setup_code: An optional first code cell.
+        site_url: The site's address, for links to other pages.
+        solutions: Put each exercise's solution in place of its starter (what
+            the tests run to prove every check passes on a right answer).
+
+    Returns:
+        A version-4 notebook, or ``None`` when the page has no self-checking exercise.
+    """
+    items = list(walk(page, run))
+    starters = [i for i, item in enumerate(items) if _kind(item) == FenceKind.EXERCISE_STARTER]
+    if not starters:
+        return None
+    begin = max(
+        (i for i, item in enumerate(items[: starters[0]]) if item.kind == ItemKind.HEADING),
+        default=starters[0],
+    )
+    answers = {
+        item.fence.exercise: item.fence.code
+        for item in items
+        if _kind(item) == FenceKind.EXERCISE_SOLUTION
+    }
+    title = next((item.title for item in items if item.kind == ItemKind.HEADING), page.name)
+    cells = [
+        v4.new_markdown_cell(
+            f"# Exercises: {title}\n\n"
+            "Run the chapter's code below first. Then, for each exercise, replace the `...` "
+            "in the starter cell with your answer and run the check under it: it says what "
+            "is wrong, or that your answer passes. The solutions are on the chapter's page."
+        )
+    ]
+    if setup_code:
+        cells.append(v4.new_code_cell(setup_code))
+    cells.append(v4.new_markdown_cell("## The chapter's code"))
+    for item in items[:begin]:
+        if item.kind == ItemKind.CODE:
+            cells.append(_code_cell(item.fence, item.cell, 0, with_outputs=False))
+    prose: list[str] = []
+    for item in items[begin:]:
+        if item.in_solution() or item.kind in _HIDDEN:
+            continue
+        if item.kind == ItemKind.CONTAINER and item.title.startswith("Solution"):
+            continue
+        if item.kind == ItemKind.CODE:
+            _flush(prose, cells)
+            cell = _code_cell(item.fence, item.cell, 0, with_outputs=False)
+            if item.fence.kind == FenceKind.EXERCISE_CHECK:
+                cell.source = item.fence.code.rstrip("\n")  # the reader's check: it may fail
+            if solutions and item.fence.kind == FenceKind.EXERCISE_STARTER:
+                cell.source = answers[item.fence.exercise].rstrip("\n")
+            cells.append(cell)
+        elif item.kind == ItemKind.CONTAINER:
+            prose.append(f"**{item.title}**" if item.title else "")
+        else:
+            prose.extend(_strip(line, item.depth) for line in item.lines(page))
+    _flush([_site_links(line, page, site_url) for line in prose], cells)
+    notebook = v4.new_notebook(cells=cells)
+    notebook.metadata.update(
+        {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python", "version": run.versions.get("python", "")},
+            "pagerun": {"page": page.name, "exercises": True, "solutions": solutions},
+        }
+    )
+    return notebook
+
+
+def _kind(item) -> FenceKind | None:
+    return item.fence.kind if item.kind == ItemKind.CODE else None
 
 
 _PAGE_LINK = re.compile(r"\]\((?P<target>[^)\s#:]+\.md)(?P<anchor>#[^)\s]*)?\)")

@@ -94,6 +94,8 @@ class Fence:
         expected_ws_insensitive: Compare expected output ignoring whitespace.
         expected_block: The block holding that text, which writers hide.
         opening: Where the fence opens.
+        exercise: For a part of a self-checking exercise, the exercise's name.
+        part: ``starter``, ``check`` or ``solution`` for an exercise's fences.
     """
 
     index: int
@@ -109,6 +111,8 @@ class Fence:
     expected_ws_insensitive: bool = False
     expected_block: Block | None = None
     opening: Origin = ("", 0)
+    exercise: str | None = None
+    part: str | None = None
 
     @property
     def location(self) -> Location:
@@ -118,6 +122,8 @@ class Fence:
     @property
     def kind(self) -> FenceKind:
         """What the fence is for, from its marks."""
+        if self.part is not None:
+            return _PARTS[self.part]
         names = {mark.name for mark in self.marks}
         if "xfail" in names:
             return FenceKind.EXPECTED_ERROR
@@ -196,8 +202,51 @@ def load_page(path: str | Path, root: str | Path | None = None) -> Page:
     name = relative_name(path, root)
     blocks = _scan_fences(lines)
     fences = _python_fences(lines, blocks)
+    _mark_exercises(lines, fences)
     included = list(dict.fromkeys(line.origin[0] for line in lines))
     return Page(path, root, name, lines, fences, blocks, included)
+
+
+#: ``<!--pagerun:starter NAME-->`` (or ``check``, ``solution``) right above a fence.
+_EXERCISE = re.compile(r"^\s*<!--\s*pagerun:(?P<part>[\w-]+)\s+(?P<name>[\w.-]+)\s*-->\s*$")
+_PARTS = {
+    "starter": FenceKind.EXERCISE_STARTER,
+    "check": FenceKind.EXERCISE_CHECK,
+    "solution": FenceKind.EXERCISE_SOLUTION,
+}
+
+
+def _mark_exercises(lines: list[TracedLine], fences: list[Fence]) -> None:
+    """Tag each exercise part and check that every exercise has all three, in order."""
+    seen: dict[str, list[Fence]] = {}
+    for fence in fences:
+        above = fence.start - 1
+        while above >= 0 and lines[above].strip().startswith("<!--"):
+            match = _EXERCISE.match(lines[above])
+            if match:
+                file, line = lines[above].origin
+                if match["part"] not in _PARTS:
+                    raise PageError(
+                        file,
+                        line,
+                        f"unknown exercise part '{match['part']}': "
+                        "use pagerun:starter, pagerun:check or pagerun:solution",
+                    )
+                if fence.kind in {FenceKind.SKIPPED, FenceKind.EXPECTED_ERROR}:
+                    raise PageError(file, line, "an exercise part cannot also be skipped or xfail")
+                fence.exercise, fence.part = match["name"], match["part"]
+                seen.setdefault(fence.exercise, []).append(fence)
+            above -= 1
+    for name, parts in seen.items():
+        order = [fence.part for fence in parts]
+        if order != ["starter", "check", "solution"]:
+            file, line = parts[0].opening
+            raise PageError(
+                file,
+                line,
+                f"exercise '{name}' has {', '.join(order)}: it needs one starter, then one "
+                "check, then one solution (<!--pagerun:starter NAME--> above each fence)",
+            )
 
 
 def _scan_fences(lines: list[TracedLine]) -> list[Block]:

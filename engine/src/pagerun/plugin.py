@@ -137,7 +137,7 @@ class PagerunPlugin(BasePlugin[PagerunConfig]):
             return
         target = Path(config.site_dir) / self.build.notebook_folder
         target.mkdir(parents=True, exist_ok=True)
-        for uri in self.build.notebooks:
+        for uri in [*self.build.notebooks, *self.build.exercise_notebooks]:
             name = PurePosixPath(uri).name
             shutil.copy2(self.build.notebook_dir / name, target / name)
         log.info(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from pagerun.model import CellResult, PageRun, Status
+from pagerun.model import CellResult, FenceKind, PageRun, Status
 from pagerun.page import Page
 from pagerun.walk import ItemKind, walk
 
@@ -41,7 +41,8 @@ def render_markdown(
                 lines.extend(text)
             else:
                 lines.extend(text)
-                lines.extend(_indent(_outputs(item.cell), pad))
+                title = _OUTPUT_TITLES.get(item.fence.kind, "Output")
+                lines.extend(_indent(_outputs(item.cell, title), pad))
             continue
         lines.extend(text)
         if not header_done and item.kind == ItemKind.HEADING and text[0].startswith("# "):
@@ -61,14 +62,22 @@ def _indent(block: list[str], pad: str) -> list[str]:
     return [pad + line if line else "" for line in block]
 
 
-def _outputs(cell: CellResult) -> list[str]:
+#: Output blocks are titled by what the fence is for.
+_OUTPUT_TITLES = {
+    FenceKind.EXPECTED_ERROR: "The real error",
+    FenceKind.EXERCISE_CHECK: "Output with the starter as given",
+    FenceKind.EXERCISE_SOLUTION: "Output, then the check on this solution",
+}
+
+
+def _outputs(cell: CellResult, title: str = "Output") -> list[str]:
     block: list[str] = []
     text = _ANSI.sub("", cell.output)
     if cell.value is not None and cell.value.html is None:
         text += cell.value.text + "\n"
     if text.strip():
         ticks = "`" * max(3, _longest_backtick_run(text) + 1)
-        block += ["", f'{ticks} {{ .text .pagerun-output title="Output" }}']
+        block += ["", f'{ticks} {{ .text .pagerun-output title="{title}" }}']
         block += text.rstrip("\n").split("\n")
         block += [ticks]
     if cell.value is not None and cell.value.html is not None:

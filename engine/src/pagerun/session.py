@@ -62,6 +62,8 @@ class PageSession:
         self.namespace: dict[str, Any] = {"__name__": "__main__"}
         self.results: list[CellResult] = []
         self.environment = PageEnvironment()
+        self._scratch: dict[str, Any] = {}  # the reader's namespace for the current exercise
+        self._checks: dict[str, Fence] = {}
         self.started = ""
         self._open = False
 
@@ -148,7 +150,7 @@ class PageSession:
                     # Warnings belong to the output readers see, whatever a test runner does.
                     warnings.simplefilter("default")
                     warnings.showwarning = _show_warning
-                    value = self._execute(fence)
+                    value = self._run_code(fence)
             if expected is not None:
                 raise PageError(
                     fence.opening[0],
@@ -172,17 +174,74 @@ class PageSession:
         result.figures = new_figures()
         return result
 
-    def _execute(self, fence: Fence) -> Any:
+    def _execute(self, fence: Fence, namespace: dict[str, Any] | None = None) -> Any:
+        namespace = self.namespace if namespace is None else namespace
         name = _code_name(self.page, fence)
         linecache.cache[name] = (len(fence.code), None, fence.code.splitlines(True), name)
         tree = ast.parse(fence.code, filename=name)  # SyntaxError is located by the caller
         shown = None
         if tree.body and isinstance(tree.body[-1], ast.Expr) and not _ends_quietly(fence.code):
             shown = ast.Expression(tree.body.pop().value)
-        exec(compile(tree, name, "exec"), self.namespace)  # noqa: S102 - running the page is the point
+        exec(compile(tree, name, "exec"), namespace)  # noqa: S102 - running the page is the point
         if shown is not None:
-            return eval(compile(shown, name, "eval"), self.namespace)  # noqa: S307
+            return eval(compile(shown, name, "eval"), namespace)  # noqa: S307
         return None
+
+    def _run_code(self, fence: Fence) -> Any:
+        """Run a fence by its kind; exercise parts run as a reader would meet them.
+
+        A starter runs in a copy of the page's namespace (the reader's own
+        attempt); the check then runs against that copy and must fail with
+        its own message; the solution runs in the page's namespace, and the
+        check is run again on it and must pass.
+        """
+        kind = fence.kind
+        if kind == FenceKind.EXERCISE_STARTER:
+            self._scratch = dict(self.namespace)
+            return self._execute(fence, self._scratch)
+        if kind == FenceKind.EXERCISE_CHECK:
+            self._checks[fence.exercise] = fence
+            self._check_fails_on_starter(fence)
+            return None
+        value = self._execute(fence)
+        if kind == FenceKind.EXERCISE_SOLUTION:
+            check = self._checks[fence.exercise]
+            try:
+                self._execute(check)
+            except Exception as error:  # noqa: BLE001 - any failure of the check is the solution's
+                place = _locate(error, self.page, check)
+                raise PageError(
+                    fence.opening[0],
+                    fence.opening[1],
+                    f"the solution of exercise '{fence.exercise}' fails its check: "
+                    f"{short_error(error).strip()}",
+                    str(place),
+                ) from None
+        return value
+
+    def _check_fails_on_starter(self, fence: Fence) -> None:
+        try:
+            self._execute(fence, self._scratch)
+        except Exception as error:  # noqa: BLE001 - sorted below: the check's own failure or not
+            if getattr(type(error), "is_check_failure", False):
+                # What a reader sees on running the check before writing anything.
+                print(short_error(error), end="")
+                return
+            raise PageError(
+                fence.opening[0],
+                fence.opening[1],
+                f"the check of exercise '{fence.exercise}' crashed on the starter with "
+                f"{short_error(error).strip()}; a check must fail with its own message "
+                "(an exception whose class sets is_check_failure = True, such as "
+                "practical_dl.exercises.CheckFailed)",
+                str(_locate(error, self.page, fence)),
+            ) from None
+        raise PageError(
+            fence.opening[0],
+            fence.opening[1],
+            f"the check of exercise '{fence.exercise}' passes on the starter as given, "
+            "so it cannot tell an unfinished answer from a right one",
+        )
 
 
 def run_page(path: str | Path, root: str | Path | None = None) -> PageRun:

@@ -60,6 +60,8 @@ class Item:
         collapsed: Whether a container is a collapsed ``???`` block.
         fence: For code, the fence.
         cell: For code, its result.
+        within: The containers the item sits in, outermost first, as
+            ``(kind, title)`` (the container's own opening line excluded).
     """
 
     kind: ItemKind
@@ -71,6 +73,11 @@ class Item:
     collapsed: bool = False
     fence: Fence | None = None
     cell: CellResult | None = None
+    within: tuple[tuple[str, str], ...] = ()
+
+    def in_solution(self) -> bool:
+        """Whether the item sits in a block titled "Solution..." (an exercise's answer)."""
+        return any(title.startswith("Solution") for _, title in self.within)
 
     def lines(self, page: Page) -> list[TracedLine]:
         """The item's lines, as written (indentation included)."""
@@ -93,7 +100,7 @@ def walk(page: Page, run: PageRun | None = None) -> Iterator[Item]:
     expected = {
         fence.expected_block.start for fence in page.fences if fence.expected_block is not None
     }
-    open_containers: list[int] = []  # the indentation of each open container
+    open_containers: list[tuple[int, str, str]] = []  # (indentation, kind, title) of each
     number = 0
     if page.lines and page.lines[0].strip() == "---":
         end = next(
@@ -105,19 +112,22 @@ def walk(page: Page, run: PageRun | None = None) -> Iterator[Item]:
     while number < len(page.lines):
         line = page.lines[number]
         indent = len(line) - len(line.lstrip(" "))
-        while open_containers and line.strip() and indent <= open_containers[-1]:
+        while open_containers and line.strip() and indent <= open_containers[-1][0]:
             open_containers.pop()
         depth = 4 * len(open_containers)
+        within = tuple((kind, title) for _, kind, title in open_containers)
         block = blocks.get(number)
         if block is not None:
             fence = by_start.get(number)
             if fence is not None:
                 cell = cells[fence.index] if fence.index < len(cells) else None
-                yield Item(ItemKind.CODE, number, block.end, depth, fence=fence, cell=cell)
+                yield Item(
+                    ItemKind.CODE, number, block.end, depth, fence=fence, cell=cell, within=within
+                )
             elif number in expected:
-                yield Item(ItemKind.EXPECTED_OUTPUT, number, block.end, depth)
+                yield Item(ItemKind.EXPECTED_OUTPUT, number, block.end, depth, within=within)
             else:
-                yield Item(ItemKind.DISPLAY, number, block.end, depth)
+                yield Item(ItemKind.DISPLAY, number, block.end, depth, within=within)
             number = block.end + 1
             continue
         match = _CONTAINER.match(line)
@@ -125,15 +135,24 @@ def walk(page: Page, run: PageRun | None = None) -> Iterator[Item]:
             container = "tab" if match["tab"] is not None else match["kind"]
             title = match["tab"] or match["title"] or (match["kind"] or "").capitalize()
             collapsed = (match["marker"] or "") == "???"
-            yield Item(ItemKind.CONTAINER, number, number, depth, title, container, collapsed)
-            open_containers.append(indent)
+            yield Item(
+                ItemKind.CONTAINER,
+                number,
+                number,
+                depth,
+                title,
+                container,
+                collapsed,
+                within=within,
+            )
+            open_containers.append((indent, container, title))
         elif _COMMENT.match(line):
-            yield Item(ItemKind.MARKER, number, number, depth)
+            yield Item(ItemKind.MARKER, number, number, depth, within=within)
         elif _ABBREVIATION.match(line):
-            yield Item(ItemKind.ABBREVIATION, number, number, depth)
+            yield Item(ItemKind.ABBREVIATION, number, number, depth, within=within)
         elif line[min(depth, indent) :].startswith("#"):
             title = line.strip().lstrip("#").strip()
-            yield Item(ItemKind.HEADING, number, number, depth, title=title)
+            yield Item(ItemKind.HEADING, number, number, depth, title=title, within=within)
         else:
-            yield Item(ItemKind.PROSE, number, number, depth)
+            yield Item(ItemKind.PROSE, number, number, depth, within=within)
         number += 1
