@@ -203,6 +203,9 @@ def build_exercise_notebook(
                 cell.source = item.fence.code.rstrip("\n")  # the reader's check: it may fail
             if solutions and item.fence.kind == FenceKind.EXERCISE_STARTER:
                 cell.source = answers[item.fence.exercise].rstrip("\n")
+            if item.fence.part is not None:
+                # Tools (and the tests) find each exercise's cells by these tags.
+                cell.metadata["tags"] = [f"exercise-{item.fence.part}"]
             cells.append(cell)
         elif item.kind == ItemKind.CONTAINER:
             prose.append(f"**{item.title}**" if item.title else "")
