@@ -32,7 +32,7 @@ import siteaudit  # noqa: E402
 ROOT = siteaudit.ROOT
 SCREENSHOTS = siteaudit.SCREENSHOTS
 WEIGHT_JSON = siteaudit.WEIGHT_JSON
-BUILD_INPUTS = ("mkdocs.yml", "docs", "overrides", "snippets", "src")
+BUILD_INPUTS = ("mkdocs.yml", "docs", "overrides", "snippets", "src", "engine/src", "includes")
 
 _report: dict[str, object] = {}
 
