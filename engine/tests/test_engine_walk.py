@@ -137,3 +137,30 @@ def test_records_of_another_schema_are_refused():
         assert "schema" in str(error)
     else:
         raise AssertionError("an old record was read")
+
+
+def test_guard_fences_run_and_render_folded_away(project):
+    from pagerun.render import render_markdown
+
+    text = f"# P\n\nThe answer is 42.\n\n<!--pagerun:guard-->\n{FENCE}python\nassert 6 * 7 == 42\n"
+    page = load_page(project.page(text + f"{FENCE}\n"))
+    assert page.fences[0].guard
+    with PageSession(page) as session:
+        run = session.run_all()
+    lines = render_markdown(page, run).splitlines()
+    folded = lines.index('??? success "Checked when this page was built"')
+    assert lines[folded + 2 : folded + 5] == [
+        f"    {FENCE}python",
+        "    assert 6 * 7 == 42",
+        f"    {FENCE}",
+    ]
+
+
+def test_an_unknown_pagerun_marker_is_refused(project):
+    import pytest
+
+    from pagerun import PageError
+
+    page = project.page(f"# P\n\n<!--pagerun:gaurd-->\n{FENCE}python\nx = 1\n{FENCE}\n")
+    with pytest.raises(PageError, match="unknown marker"):
+        load_page(page)

@@ -96,6 +96,8 @@ class Fence:
         opening: Where the fence opens.
         exercise: For a part of a self-checking exercise, the exercise's name.
         part: ``starter``, ``check`` or ``solution`` for an exercise's fences.
+        guard: Checks that only keep the prose honest (asserts on the numbers
+            it states): run like any fence, shown folded away.
     """
 
     index: int
@@ -113,6 +115,7 @@ class Fence:
     opening: Origin = ("", 0)
     exercise: str | None = None
     part: str | None = None
+    guard: bool = False
 
     @property
     def location(self) -> Location:
@@ -207,8 +210,9 @@ def load_page(path: str | Path, root: str | Path | None = None) -> Page:
     return Page(path, root, name, lines, fences, blocks, included)
 
 
-#: ``<!--pagerun:starter NAME-->`` (or ``check``, ``solution``) right above a fence.
-_EXERCISE = re.compile(r"^\s*<!--\s*pagerun:(?P<part>[\w-]+)\s+(?P<name>[\w.-]+)\s*-->\s*$")
+#: ``<!--pagerun:starter NAME-->`` (or ``check``, ``solution``), or ``<!--pagerun:guard-->``,
+#: right above a fence.
+_EXERCISE = re.compile(r"^\s*<!--\s*pagerun:(?P<part>[\w-]+)(?:\s+(?P<name>[\w.-]+))?\s*-->\s*$")
 _PARTS = {
     "starter": FenceKind.EXERCISE_STARTER,
     "check": FenceKind.EXERCISE_CHECK,
@@ -223,14 +227,16 @@ def _mark_exercises(lines: list[TracedLine], fences: list[Fence]) -> None:
         above = fence.start - 1
         while above >= 0 and lines[above].strip().startswith("<!--"):
             match = _EXERCISE.match(lines[above])
-            if match:
+            if match and match["part"] == "guard" and not match["name"]:
+                fence.guard = True
+            elif match:
                 file, line = lines[above].origin
-                if match["part"] not in _PARTS:
+                if match["part"] not in _PARTS or not match["name"]:
                     raise PageError(
                         file,
                         line,
-                        f"unknown exercise part '{match['part']}': "
-                        "use pagerun:starter, pagerun:check or pagerun:solution",
+                        f"unknown marker '{lines[above].strip()}': use <!--pagerun:guard--> or "
+                        "<!--pagerun:starter NAME--> (check, solution) above a fence",
                     )
                 if fence.kind in {FenceKind.SKIPPED, FenceKind.EXPECTED_ERROR}:
                     raise PageError(file, line, "an exercise part cannot also be skipped or xfail")

@@ -39,6 +39,11 @@ def render_markdown(
             if item.cell.status == Status.SKIPPED:
                 lines.extend(_indent(_skip_note(item.cell), pad))
                 lines.extend(text)
+            elif item.fence.guard:
+                # Asserts that keep the prose honest: run, and folded away from the lesson.
+                lines.extend([f'{pad}??? success "Checked when this page was built"', ""])
+                lines.extend(_indent(text, "    "))
+                lines.extend(_indent(_outputs(item.cell), pad + "    "))
             else:
                 lines.extend(text)
                 title = _OUTPUT_TITLES.get(item.fence.kind, "Output")
