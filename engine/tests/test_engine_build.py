@@ -142,3 +142,17 @@ def test_colab_links_point_at_the_published_notebooks_branch():
         "https://colab.research.google.com/github/org/repo/blob/notebooks/notebooks"
     )
     assert colab_base("https://gitlab.com/org/repo") == ""
+
+
+def test_a_prose_edit_keeps_the_record_and_a_code_edit_does_not(project):
+    page, run = _run(project)
+    save_record(page, run)
+    text = page.path.read_text()
+    page.path.write_text(text.replace("Intro.", "A longer introduction, reworded."))
+    edited = load_page(page.path)
+    assert load_record(edited, page_key(edited)) is not None
+    markdown = render_markdown(edited, run)
+    assert "A longer introduction, reworded." in markdown and "hello" in markdown
+    page.path.write_text(text.replace("print(greeting)", "print(greeting.upper())"))
+    changed = load_page(page.path)
+    assert load_record(changed, page_key(changed)) is None

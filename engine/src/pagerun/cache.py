@@ -1,10 +1,11 @@
 """Recorded runs, so the site build reuses what the test run just executed.
 
 A record is keyed by a fingerprint of everything a page's outputs depend on:
-the page, every file it includes (whole files, not just the sections), the
-project's package source under ``src/``, the engine's own source, every
-installed distribution's version, and the record layout's schema version. Any
-change gives a new key, so a stale output is never reused.
+the page's code (not its prose), every file it includes (whole files, not just
+the sections), the project's package source under ``src/``, the engine's own
+source, every installed distribution's version, and the record layout's schema
+version. Any change to those gives a new key, so a stale output is never
+reused; a prose edit reuses the outputs at once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ ENGINE_DIR = Path(__file__).resolve().parent
 
 
 def page_key(page: Page) -> str:
-    """Fingerprint a page and everything its outputs depend on.
+    """Fingerprint what a page's outputs depend on: its code, not its prose.
+
+    The page's fences (code, marks, expected outputs, exercise parts), every
+    file it includes (whole), the package and engine source, and the installed
+    versions. A prose-only edit keeps the key, so the recorded outputs are
+    reused at once; they are placed under the fences of the page as it is now.
 
     Args:
         page: The loaded page.
@@ -36,7 +42,20 @@ def page_key(page: Page) -> str:
         A hex digest.
     """
     digest = hashlib.sha256(f"schema {SCHEMA_VERSION}".encode())
-    for name in page.included:
+    for fence in page.fences:
+        described = [
+            fence.code,
+            repr(
+                [
+                    (m.name, m.reason, m.condition, getattr(m.raises, "__name__", None))
+                    for m in fence.marks
+                ]
+            ),
+            repr((fence.importorskip, fence.expected_output, fence.expected_ws_insensitive)),
+            repr((fence.exercise, fence.part, fence.guard)),
+        ]
+        digest.update("\0".join(described).encode())
+    for name in page.included[1:]:  # included files; the page itself counts by its fences
         digest.update(name.encode())
         digest.update((page.root / name).read_bytes())
     digest.update(_source_digest(page.root).encode())
