@@ -3,7 +3,8 @@
 Introduced in chapter 5, "Mini-batches and training loops".
 
 Every function moves each batch to the device it is given (by default, the
-device the model's parameters live on), so the same call trains on a CPU, a
+device the model's parameters and buffers live on, from
+:func:`practical_dl.device.model_device`), so the same call trains on a CPU, a
 CUDA GPU or Apple's MPS. A training step never calls ``.item()``, so it also
 runs on PyTorch's ``meta`` device, which is how the tests check that no tensor
 was left behind on the CPU.
