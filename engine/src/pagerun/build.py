@@ -215,7 +215,9 @@ class SiteBuild:
             ]
         )
         self.notebook_dir.mkdir(parents=True, exist_ok=True)
-        (self.notebook_dir / "index.md").write_text(text, encoding="utf-8")
+        index = self.notebook_dir / "index.md"
+        if not index.is_file() or index.read_text(encoding="utf-8") != text:
+            index.write_text(text, encoding="utf-8")  # unchanged files keep their date
         return f"{self.notebook_folder}/index.md"
 
     def markdown(

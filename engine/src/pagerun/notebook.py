@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from pathlib import Path
 
 import nbformat
 from nbformat import v4
@@ -252,5 +253,8 @@ def write_notebook(notebook: nbformat.NotebookNode, path) -> None:
         path: Where to write it.
     """
     nbformat.validate(notebook)
-    with open(path, "w", encoding="utf-8") as handle:
-        nbformat.write(notebook, handle)
+    text = nbformat.writes(notebook) + "\n"
+    target = Path(path)
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
+        return  # unchanged: keep its date, so `mkdocs serve --dirty` does not convert it again
+    target.write_text(text, encoding="utf-8")
