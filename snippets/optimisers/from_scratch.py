@@ -87,7 +87,8 @@ def compare_with_torch(model, make_mine, make_torch, X, y, criterion, num_steps,
     generator = torch.Generator().manual_seed(0)
     largest_gap = 0.0
     for step in range(num_steps):
-        rows = torch.randint(len(y), (batch_size,), generator=generator)  # the same batch for both
+        # the same random batch for both copies
+        rows = torch.randint(len(y), (batch_size,), generator=generator).to(X.device)
         for net, opt in [(mine, opt_mine), (theirs, opt_theirs)]:
             opt.zero_grad()
             criterion(net(X[rows]), y[rows]).backward()
