@@ -112,3 +112,15 @@ class _Loader(yaml.SafeLoader):
 
 
 _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+@pytest.mark.parametrize("page", ["glossary.md", "common-mistakes.md"])
+def test_learner_aids_link_existing_pages_and_headings(page):
+    text = (DOCS / page).read_text(encoding="utf-8")
+    links = re.findall(r"\]\((chapters/[^)\s]+)\)", text)
+    assert links, f"docs/{page} links no chapter"
+    for target in links:
+        path, _, anchor = target.partition("#")
+        assert (DOCS / path).is_file(), f"docs/{page}: no page {path}"
+        if anchor:
+            assert anchor in heading_ids(DOCS / path), f"docs/{page}: {path} has no #{anchor}"
