@@ -18,12 +18,14 @@ from typing import Any
 
 __all__ = [
     "CheckFailed",
+    "call",
     "check",
     "check_callable",
     "check_close",
     "check_equal",
     "check_shape",
     "given",
+    "number",
     "passed",
 ]
 
@@ -65,6 +67,52 @@ def given(name: str, value: Any) -> Any:
             "replace the ... in the starter with your answer (a function must return it)",
         )
     return value
+
+
+def call(name: str, function: Callable, *args: Any, hint: str = "") -> Any:
+    """Call the reader's function; report any error it raises as a failed check.
+
+    Args:
+        name: How to name the call in the message, e.g. ``"count_parameters(model)"``.
+        function: The reader's function.
+        *args: Its arguments.
+        hint: Where to look when it raises.
+
+    Returns:
+        What the function returned.
+
+    Raises:
+        CheckFailed: When the function raises, with its error's type and first line.
+    """
+    try:
+        return function(*args)
+    except CheckFailed:
+        raise
+    except Exception as error:  # noqa: BLE001 - the reader's error, reported in plain words
+        text = str(error).strip()
+        first_line = text.splitlines()[0] if text else ""
+        raise CheckFailed(f"{name} raised {type(error).__name__}: {first_line}", hint) from error
+
+
+def number(name: str, value: Any, hint: str = "") -> float:
+    """Return the reader's answer as a float, or fail saying it is not one number.
+
+    Args:
+        name: The answer's name, for the message.
+        value: A Python number or a one-element tensor or array.
+        hint: Where to look when it is not a number.
+
+    Returns:
+        The number.
+
+    Raises:
+        CheckFailed: When it is ``...``, ``None`` or not one number.
+    """
+    given(name, value)
+    try:
+        return float(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise CheckFailed(f"{name} should be a number, got {type(value).__name__}", hint) from None
 
 
 def check(condition: bool, message: str, hint: str = "") -> None:
