@@ -50,7 +50,7 @@ from torch import nn
 from practical_dl.metrics import binary_metrics
 
 
-def train_and_validate(model, train_loader, val_loader, n_epochs, lr, device, print_every=10):
+def train_and_validate(model, train_loader, val_loader, num_epochs, lr, device, print_every=10):
     """Train ``model`` with Adam and BCEWithLogitsLoss, validating after every epoch.
 
     Returns a DataFrame indexed by epoch with the columns train_loss, val_loss,
@@ -59,14 +59,14 @@ def train_and_validate(model, train_loader, val_loader, n_epochs, lr, device, pr
     criterion = nn.BCEWithLogitsLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     rows = []
-    for epoch in range(1, n_epochs + 1):
+    for epoch in range(1, num_epochs + 1):
         train_loss = train_one_epoch(model, train_loader, criterion, optimizer, device)
         val_logits, val_targets = predict(model, val_loader, device)
         val = binary_metrics(val_logits, val_targets)  # loss, accuracy, roc_auc
         row = {"epoch": epoch, "train_loss": train_loss}
         row.update({f"val_{name}": value for name, value in val.items()})
         rows.append(row)
-        if print_every and (epoch % print_every == 0 or epoch == n_epochs):
+        if print_every and (epoch % print_every == 0 or epoch == num_epochs):
             print(
                 f"epoch {epoch:3d}  train loss {train_loss:.4f}  val loss {val['loss']:.4f}  "
                 f"val accuracy {val['accuracy']:.3f}  val ROC-AUC {val['roc_auc']:.4f}"
