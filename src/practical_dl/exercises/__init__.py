@@ -109,6 +109,11 @@ def number(name: str, value: Any, hint: str = "") -> float:
         CheckFailed: When it is ``...``, ``None`` or not one number.
     """
     given(name, value)
+    size = getattr(value, "size", None)
+    count = value.numel() if hasattr(value, "numel") else size if isinstance(size, int) else 1
+    if count != 1:
+        shape = tuple(getattr(value, "shape", ()))
+        raise CheckFailed(f"{name} should be one number, got an array of shape {shape}", hint)
     try:
         return float(value)
     except (TypeError, ValueError, RuntimeError):

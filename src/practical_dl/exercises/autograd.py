@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from practical_dl.exercises import CheckFailed, check, check_callable, given, passed
+from practical_dl.exercises import CheckFailed, call, check, check_callable, given, passed
 
 __all__ = [
     "check_accumulate_halves",
@@ -31,21 +31,10 @@ _BY_HAND = (
 )
 
 
-def _call(name: str, function: Callable, *args: Any, hint: str = "") -> Any:
-    """Call the reader's function; turn any error it raises into a CheckFailed."""
-    try:
-        return function(*args)
-    except CheckFailed:
-        raise
-    except Exception as error:  # noqa: BLE001 - the reader's error, reported in plain words
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise CheckFailed(f"{name} raised {type(error).__name__}: {first_line}", hint) from error
-
-
 def _by_hand(name: str, function: Callable, *args: Any) -> torch.Tensor:
     """Call the reader's derivative without autograd, and return it as a float tensor."""
     with torch.no_grad():
-        value = _call(name, function, *args, hint=_BY_HAND)
+        value = call(name, function, *args, hint=_BY_HAND)
     given(name, value)
     try:
         return torch.as_tensor(value, dtype=torch.float32).detach()
@@ -160,7 +149,7 @@ def check_accumulate_halves(
 
         first, second, whole = gradient(slice(0, 2)), gradient(slice(2, 4)), gradient(slice(0, 4))
         called = f"accumulate_halves(X, targets, {w0})"
-        result = _call(called, accumulate_halves, X.clone(), targets.clone(), w0)
+        result = call(called, accumulate_halves, X.clone(), targets.clone(), w0)
         given(called, result)
         check(
             isinstance(result, tuple | list) and len(result) == 2,

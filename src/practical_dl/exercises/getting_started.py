@@ -10,28 +10,16 @@ is wrong and where to look.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import torch
 from torch.overrides import TorchFunctionMode
 
 from practical_dl.device import available_devices, get_device
-from practical_dl.exercises import CheckFailed, check, check_callable, given, passed
+from practical_dl.exercises import call, check, check_callable, given, passed
 
 __all__ = ["check_device_or_fallback", "check_three_draws", "check_zeros_on"]
 
 _COPIES = {"to", "cuda", "cpu", "mps"}
-
-
-def _call(name: str, function: Callable, *args: Any, hint: str = "") -> Any:
-    """Call the reader's function; turn any error it raises into a CheckFailed."""
-    try:
-        return function(*args)
-    except CheckFailed:
-        raise
-    except Exception as error:  # noqa: BLE001 - the reader's error, reported in plain words
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise CheckFailed(f"{name} raised {type(error).__name__}: {first_line}", hint) from error
 
 
 class _Calls(TorchFunctionMode):
@@ -64,7 +52,7 @@ def check_zeros_on(zeros_on: Callable[[torch.device], torch.Tensor]) -> None:
     for device in (get_device(), torch.device("meta")):
         called = f"zeros_on({device.type!r})"
         with _Calls() as calls:
-            zeros = _call(called, zeros_on, device, hint=create)
+            zeros = call(called, zeros_on, device, hint=create)
         given(called, zeros)
         check(
             isinstance(zeros, torch.Tensor),
@@ -117,7 +105,7 @@ def check_three_draws(
     for seed in (7, 8):
         called = f"three_draws({seed})"
         with torch.random.fork_rng(devices=[]):  # the reader's seeding stays inside the check
-            draws = _call(called, three_draws, seed)
+            draws = call(called, three_draws, seed)
             torch.manual_seed(seed)
             first, second = torch.rand(2), torch.rand(2)
         given(called, draws)
@@ -177,7 +165,7 @@ def check_device_or_fallback(device_or_fallback: Callable[[str], torch.device]) 
         cases.insert(0, (missing, get_device()))
     for prefer, expected in cases:
         called = f"device_or_fallback({prefer!r})"
-        device = _call(
+        device = call(
             called,
             device_or_fallback,
             prefer,

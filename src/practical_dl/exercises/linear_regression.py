@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from practical_dl.exercises import CheckFailed, check, check_callable, given, passed
+from practical_dl.exercises import call, check, check_callable, given, number, passed
 
 __all__ = [
     "check_adam",
@@ -26,26 +26,6 @@ __all__ = [
     "check_error_factor",
     "check_intercept_fit",
 ]
-
-
-def _call(name: str, function: Callable, *args: Any, hint: str = "") -> Any:
-    """Call the reader's function; turn any error it raises into a CheckFailed."""
-    try:
-        return function(*args)
-    except CheckFailed:
-        raise
-    except Exception as error:  # noqa: BLE001 - the reader's error, reported in plain words
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise CheckFailed(f"{name} raised {type(error).__name__}: {first_line}", hint) from error
-
-
-def _number(name: str, value: Any, hint: str = "") -> float:
-    """The reader's answer as a float, or a CheckFailed saying it is not one number."""
-    given(name, value)
-    try:
-        return float(value)
-    except (TypeError, ValueError, RuntimeError):
-        raise CheckFailed(f"{name} should be a number, got {type(value).__name__}", hint) from None
 
 
 def check_error_factor(
@@ -72,7 +52,7 @@ def check_error_factor(
         (np.array([1.0, 2.0]), 0.1),
     ):
         called = f"error_factor(np.array({x.tolist()}), {lr})"
-        got = _number(called, _call(called, error_factor, x.copy(), lr))
+        got = number(called, call(called, error_factor, x.copy(), lr))
         expected = 1 - lr * 2 * np.mean(x**2)
         hint = (
             "one update is w - lr * dL/dw with dL/dw = 2/N * sum(x_i * (w x_i - y_i)); "
@@ -91,7 +71,7 @@ def check_error_factor(
         )
     x = np.arange(1.0, 6.0)
     largest = 2 / (2 * np.mean(x**2))
-    rate = _number("max_stable_lr", max_stable_lr)
+    rate = number("max_stable_lr", max_stable_lr)
     check(
         math.isclose(rate, largest, rel_tol=0.02),
         f"max_stable_lr is {rate:g}, but the error "
@@ -129,7 +109,7 @@ def check_intercept_fit(
     for w, b in ((0.0, 0.0), (1.5, -0.5)):
         y = 2 * x + 1
         called = f"intercept_gradient(x, y, w={w}, b={b})"
-        got = _number(called, _call(called, intercept_gradient, x.copy(), y.copy(), w, b))
+        got = number(called, call(called, intercept_gradient, x.copy(), y.copy(), w, b))
         error = w * x + b - y
         expected = np.mean(2 * error)
         hint = (
@@ -147,14 +127,14 @@ def check_intercept_fit(
     for w_true, b_true in ((2.0, 1.0), (-1.0, 3.0)):
         y = w_true * x + b_true
         called = f"fit_with_intercept(x, {w_true:g} * x + {b_true:g}, lr=0.01, num_epochs=5000)"
-        fitted = _call(called, fit_with_intercept, x.copy(), y.copy(), 0.01, 5000)
+        fitted = call(called, fit_with_intercept, x.copy(), y.copy(), 0.01, 5000)
         given(called, fitted)
         check(
             isinstance(fitted, tuple | list) and len(fitted) == 2,
             f"{called} should return (w, b), got {type(fitted).__name__}",
             "end the function with: return w, b",
         )
-        w_fit, b_fit = (_number(called, value) for value in fitted)
+        w_fit, b_fit = (number(called, value) for value in fitted)
         check(
             abs(w_fit - w_true) < 1e-3 and abs(b_fit - b_true) < 1e-3,
             f"{called} gives w = {w_fit:.4f}, b = {b_fit:.4f}, expected {w_true:g} and {b_true:g}",
@@ -195,7 +175,7 @@ def check_adam(make_optimizer: Callable[[Iterator[nn.Parameter]], torch.optim.Op
         torch.manual_seed(0)
         model = nn.Linear(1, 1)
         called = "make_optimizer(model.parameters())"
-        optimizer = _call(called, make_optimizer, model.parameters())
+        optimizer = call(called, make_optimizer, model.parameters())
         given(called, optimizer)
         check(
             isinstance(optimizer, torch.optim.Adam),
@@ -247,7 +227,7 @@ def check_copy_model(copy_model: Callable[[nn.Module], nn.Module], model: nn.Mod
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     load = "make a fresh model of the same class and call fresh.load_state_dict(model.state_dict())"
     called = "copy_model(model)"
-    fresh = _call(called, copy_model, model, hint=load)
+    fresh = call(called, copy_model, model, hint=load)
     given(called, fresh)
     check(
         isinstance(fresh, nn.Module),

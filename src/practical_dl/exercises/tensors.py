@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from practical_dl.exercises import CheckFailed, check, check_callable, given, passed
+from practical_dl.exercises import call, check, check_callable, given, number, passed
 
 __all__ = [
     "check_broadcast_shapes",
@@ -23,30 +23,6 @@ __all__ = [
     "check_integer_mean",
     "check_weights_gb",
 ]
-
-
-def _call(name: str, function: Callable, *args: Any, hint: str = "") -> Any:
-    """Call the reader's function; turn any error it raises into a CheckFailed."""
-    try:
-        return function(*args)
-    except CheckFailed:
-        raise
-    except Exception as error:  # noqa: BLE001 - the reader's error, reported in plain words
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise CheckFailed(f"{name} raised {type(error).__name__}: {first_line}", hint) from error
-
-
-def _number(name: str, value: Any, hint: str) -> float:
-    """The reader's answer as a float, or a CheckFailed saying it is not a number."""
-    given(name, value)
-    if isinstance(value, torch.Tensor) and value.numel() != 1:
-        raise CheckFailed(
-            f"{name} should be one number, got a tensor of shape {tuple(value.shape)}", hint
-        )
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise CheckFailed(f"{name} should be a number, got {type(value).__name__}", hint) from None
 
 
 def check_integer_mean(integer_mean: Callable[[torch.Tensor], Any]) -> None:
@@ -64,7 +40,7 @@ def check_integer_mean(integer_mean: Callable[[torch.Tensor], Any]) -> None:
     for values, expected in (([[1, 2], [3, 4]], 2.5), ([1, 2], 1.5)):
         ints = torch.tensor(values)
         called = f"integer_mean(torch.tensor({values}))"
-        mean = _number(called, _call(called, integer_mean, ints, hint=convert), convert)
+        mean = number(called, call(called, integer_mean, ints, hint=convert), convert)
         check(
             math.isclose(mean, expected),
             f"{called} is {mean:g}, expected {expected:g}"
@@ -143,7 +119,7 @@ def check_weights_gb(weights_gb: Callable[[float, torch.dtype], Any]) -> None:
     )
     for shown, n_params, dtype, expected in cases:
         called = f"weights_gb({shown}, {dtype})"
-        gb = _number(called, _call(called, weights_gb, n_params, dtype, hint=size), size)
+        gb = number(called, call(called, weights_gb, n_params, dtype, hint=size), size)
         hint = size + ", then divide by 1e9"
         if math.isclose(gb, expected * 1e9):
             hint = "that is in bytes: divide by 1e9 for gigabytes"
@@ -177,7 +153,7 @@ def check_flatten(flatten: Callable[[torch.Tensor], torch.Tensor], shares_memory
     check_callable("flatten", flatten)
     cols = torch.arange(6).view(2, 3).t()
     called = "flatten(cols)"
-    flat = _call(
+    flat = call(
         called,
         flatten,
         cols,
@@ -201,7 +177,7 @@ def check_flatten(flatten: Callable[[torch.Tensor], torch.Tensor], shares_memory
     )
     plain = torch.arange(6).view(2, 3)
     check(
-        _call("flatten(torch.arange(6).view(2, 3))", flatten, plain).tolist() == list(range(6)),
+        call("flatten(torch.arange(6).view(2, 3))", flatten, plain).tolist() == list(range(6)),
         "flatten(torch.arange(6).view(2, 3)) does not give 0, 1, ..., 5",
         "flatten should work on any tensor, contiguous or not",
     )
