@@ -48,6 +48,20 @@ check: setup
 bench: setup  ## print execution and build timings
 	$(BIN)/python -m pagerun bench
 
+.PHONY: editions pdf offline
+
+# The PDF and the offline zip, next to the normal build in site/ (scripts/editions.py), then
+# their tests (tests/editions, marker `editions`; `make test` skips them). Needs poppler-utils.
+editions: build  ## build site/, then the PDF and the offline site into it, then test them
+	$(BIN)/python scripts/editions.py all
+	$(BIN)/python -m pytest -m editions tests/editions
+
+pdf: setup  ## only the PDF: site/practical-deep-learning.pdf (site/ must be built)
+	$(BIN)/python scripts/editions.py pdf
+
+offline: setup  ## only the offline site: site/practical-deep-learning-offline.zip (site/ must be built)
+	$(BIN)/python scripts/editions.py offline
+
 changelog: setup  ## write CHANGELOG.md from the conventional commits (git-changelog)
 	$(BIN)/git-changelog
 
