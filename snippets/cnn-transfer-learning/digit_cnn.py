@@ -135,12 +135,15 @@ for name, make in [("transferred", transferred_model), ("from scratch", scratch_
 # --8<-- [end:freeze]
 
 # --8<-- [start:few_labels]
+import functools
+
 from practical_dl.vision import sample_per_class
 
 X_new, y_new = select_classes(data.X_train, data.y_train, classes=range(5, 10))  # 5 -> 0, ...
 X_new_test, y_new_test = select_classes(data.X_test, data.y_test, classes=range(5, 10))
 
 
+@functools.cache  # each (model kind, labels, seed) trains once, however often it is asked for
 def few_label_accuracy(make_model, n_per_class, seed, epochs=50):
     """Train ``make_model()`` on ``n_per_class`` labelled images of each digit 5-9."""
     chosen = sample_per_class(y_new, n_per_class, seed=seed)
@@ -176,3 +179,46 @@ results = {
 for kind, acc in results.items():
     print(f"{kind:>30}: " + "  ".join(f"{m:.3f}" for m in acc.mean(axis=1)))
 # --8<-- [end:compare]
+
+# --8<-- [start:timing]
+import statistics
+import time
+
+
+def synchronize():
+    """Wait for queued GPU work, so that a timer measures it (a CPU has nothing queued)."""
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def time_calls(calls, rounds=11):
+    """Median seconds per call of each function in ``calls``, taking turns so all share the load."""
+    times = {name: [] for name in calls}
+    for round_ in range(rounds + 2):
+        for name, call in calls.items():
+            synchronize()
+            start = time.perf_counter()
+            call()
+            synchronize()
+            if round_ >= 2:  # the first two rounds only warm up
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(seconds) for name, seconds in times.items()}
+
+
+def training_step(net, X, y):
+    """One Adam step on (X, y) as a function, and its optimiser (trainable parameters only)."""
+    optimizer = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=0.01)
+    criterion = nn.CrossEntropyLoss()
+
+    def step():
+        optimizer.zero_grad()
+        loss = criterion(net(X), y)
+        loss.backward()
+        optimizer.step()
+
+    return step, optimizer
+
+
+# --8<-- [end:timing]
