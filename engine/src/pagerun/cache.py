@@ -2,10 +2,11 @@
 
 A record is keyed by a fingerprint of everything a page's outputs depend on:
 the page's code (not its prose), every file it includes (whole files, not just
-the sections), the project's package source under ``src/``, the engine's own
-source, every installed distribution's version, and the record layout's schema
-version. Any change to those gives a new key, so a stale output is never
-reused; a prose edit reuses the outputs at once.
+the sections), the data files under ``docs/data/``, the project's package
+source under ``src/``, the engine's own source, every installed distribution's
+version, and the record layout's schema version. Any change to those gives a
+new key, so a stale output is never reused; a prose edit reuses the outputs at
+once.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def page_key(page: Page) -> str:
     for name in page.included[1:]:  # included files; the page itself counts by its fences
         digest.update(name.encode())
         digest.update((page.root / name).read_bytes())
+    # Data files pages read while they run (docs/data/, e.g. measurements made on a GPU).
+    data = page.root / "docs" / "data"
+    for path in sorted(data.rglob("*")) if data.is_dir() else []:
+        if path.is_file():
+            digest.update(path.relative_to(page.root).as_posix().encode() + path.read_bytes())
     digest.update(_source_digest(page.root).encode())
     digest.update(_environment_digest().encode())
     return digest.hexdigest()
