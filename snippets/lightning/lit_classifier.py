@@ -1,8 +1,8 @@
 """A first LightningModule: the breast-cancer classifier with its loss, steps and optimiser.
 
-The network, the loss and the optimiser are the same as in the hand-written
-loop of the breast-cancer chapter; the loop itself is gone, because the
-Trainer runs it.
+The network (the 30-30-15-1 model of the breast-cancer chapter), the loss and
+the optimiser are the same as in that chapter's hand-written loop; the loop
+itself is gone, because the Trainer runs it.
 """
 
 # --8<-- [start:module]
@@ -14,10 +14,10 @@ from practical_dl.models import make_classifier
 
 
 class LitClassifier(L.LightningModule):
-    def __init__(self, hidden_sizes=(20, 10), learning_rate=1e-3):
+    def __init__(self, hidden_sizes=(30, 15), learning_rate=1e-3):
         super().__init__()
         self.save_hyperparameters()  # stores the arguments in self.hparams and in checkpoints
-        self.model = make_classifier(30, hidden_sizes)  # 30 -> 20 -> 10 -> 1 logit
+        self.model = make_classifier(30, hidden_sizes)  # 30-30-15-1: chapter 8's deeper model
         self.criterion = nn.BCEWithLogitsLoss()
 
     def forward(self, x):
