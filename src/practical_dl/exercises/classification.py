@@ -10,14 +10,13 @@ it; it prints what it confirmed, or raises
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
-from practical_dl.exercises import CheckFailed, check, check_callable, given, passed
+from practical_dl.exercises import call, check, check_callable, given, number, passed
 
 __all__ = [
     "check_double_sigmoid",
@@ -25,26 +24,6 @@ __all__ = [
     "check_stable_softmax",
     "check_threshold_report",
 ]
-
-
-def _call(name: str, function: Callable, *args: Any, hint: str = "") -> Any:
-    """Call the reader's function; turn any error it raises into a CheckFailed."""
-    try:
-        return function(*args)
-    except CheckFailed:
-        raise
-    except Exception as error:  # noqa: BLE001 - the reader's error, reported in plain words
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise CheckFailed(f"{name} raised {type(error).__name__}: {first_line}", hint) from error
-
-
-def _number(name: str, value: Any, hint: str = "") -> float:
-    """The reader's answer as a float, or a CheckFailed saying it is not one number."""
-    given(name, value)
-    try:
-        return float(value)
-    except (TypeError, ValueError, RuntimeError):
-        raise CheckFailed(f"{name} should be a number, got {type(value).__name__}", hint) from None
 
 
 def _module(name: str, value: Any, hint: str) -> nn.Module:
@@ -92,7 +71,7 @@ def check_double_sigmoid(doubled: Any, floor: Any, X: torch.Tensor, y: torch.Ten
         "put nn.Sigmoid() after the classifier: nn.Sequential(Classifier(2, 5, 1), nn.Sigmoid())",
     )
     best = (math.log(1 + math.exp(-1)) + math.log(2)) / 2
-    value = _number("floor", floor)
+    value = number("floor", floor)
     check(
         math.isclose(value, best, rel_tol=1e-3),
         f"floor is {value:.3f}, expected about {best:.3f}",
@@ -176,7 +155,7 @@ def check_stable_softmax(stable_softmax: Any) -> None:
     for shown, z in cases.items():
         called = f"stable_softmax(torch.tensor({shown}))"
         with _Calls() as calls:
-            got = given(called, _call(called, stable_softmax, z.clone()))
+            got = given(called, call(called, stable_softmax, z.clone()))
         check(
             "softmax" not in calls.names and "log_softmax" not in calls.names,
             "stable_softmax calls PyTorch's softmax: write it with torch.exp and a sum",
@@ -227,13 +206,13 @@ def check_threshold_report(
     seen = {}
     for threshold in (0.5, 0.9, 0.2):
         called = f"threshold_report(model, X_t, y_t, {threshold})"
-        report = given(called, _call(called, threshold_report, model, X, y, threshold))
+        report = given(called, call(called, threshold_report, model, X, y, threshold))
         check(
             isinstance(report, tuple | list) and len(report) == 2,
             f"{called} should return two numbers (count, accuracy), got {report!r:.60}",
             "end the function with: return n_class_1, accuracy",
         )
-        count, accuracy = _number(f"{called}[0]", report[0]), _number(f"{called}[1]", report[1])
+        count, accuracy = number(f"{called}[0]", report[0]), number(f"{called}[1]", report[1])
         predicted = (probs > threshold).float()
         expected_count = int(predicted.sum())
         on_logits = int((logits > threshold).sum())

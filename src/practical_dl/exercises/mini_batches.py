@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, IterableDataset
 
-from practical_dl.exercises import CheckFailed, check, check_equal, given, passed
+from practical_dl.exercises import call, check, check_equal, given, number, passed
 
 __all__ = [
     "check_batch_sizes",
@@ -33,26 +32,6 @@ _SHARD_HINT = (
     "info = get_worker_info() tells a worker its number (info.id) and how many there are "
     "(info.num_workers): keep row i only when i % info.num_workers == info.id"
 )
-
-
-def _call(name: str, function: Callable, *args: Any, hint: str = "") -> Any:
-    """Call the reader's code; turn any error it raises into a CheckFailed."""
-    try:
-        return function(*args)
-    except CheckFailed:
-        raise
-    except Exception as error:  # noqa: BLE001 - the reader's error, reported in plain words
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise CheckFailed(f"{name} raised {type(error).__name__}: {first_line}", hint) from error
-
-
-def _number(name: str, value: Any, hint: str = "") -> float:
-    """The reader's answer as a float, or a CheckFailed saying it is not one number."""
-    given(name, value)
-    try:
-        return float(value)
-    except (TypeError, ValueError, RuntimeError):
-        raise CheckFailed(f"{name} should be a number, got {type(value).__name__}", hint) from None
 
 
 def _targets_in_file(path: str | Path, target: str = "y") -> torch.Tensor:
@@ -88,8 +67,8 @@ def check_sharded_stream(stream_class: Any, path: str | Path) -> None:
         f"{name} should be a class derived from CsvStream (an IterableDataset)",
         "write class ShardedCsvStream(CsvStream): with its own __iter__",
     )
-    stream = _call(f"{name}(path)", stream_class, path)
-    iterator = _call(f"{name}.__iter__", type(stream).__iter__, stream)
+    stream = call(f"{name}(path)", stream_class, path)
+    iterator = call(f"{name}.__iter__", type(stream).__iter__, stream)
     check(
         iterator is not None and iterator is not ...,
         f"{name}.__iter__() returned {'...' if iterator is ... else 'None'}: "
@@ -99,7 +78,7 @@ def check_sharded_stream(stream_class: Any, path: str | Path) -> None:
     )
     expected = _targets_in_file(path).sort().values
     n_rows = len(expected)
-    alone = _call(
+    alone = call(
         f"reading {name} without workers",
         _streamed_targets,
         stream,
@@ -112,7 +91,7 @@ def check_sharded_stream(stream_class: Any, path: str | Path) -> None:
         f"without workers, {name} yielded {len(alone)} rows, expected all {n_rows}",
         "with num_workers=0 get_worker_info() returns None: then keep every row",
     )
-    together = _call(
+    together = call(
         f"reading {name} with num_workers=2", _streamed_targets, stream, 2, hint=_SHARD_HINT
     )
     check(
@@ -199,7 +178,7 @@ def check_batch_sizes(
             f"and there are {num_epochs} epochs",
         )
     best = _best_mse(X, y)
-    got = {size: _number(f"errors[{size}]", errors[size]) for size in sizes}
+    got = {size: number(f"errors[{size}]", errors[size]) for size in sizes}
     for size, value in got.items():
         check(
             value >= best * (1 - 1e-4),
@@ -222,7 +201,7 @@ def check_batch_sizes(
     )
     x = X.detach().cpu().double().reshape(-1)
     factor = 1 - lr * 2 * float((x**2).mean())
-    value = _number("keep", keep)
+    value = number("keep", keep)
     check(
         math.isclose(value, factor, rel_tol=1e-3),
         f"keep is {value:.4f}, expected {factor:.4f}",
@@ -315,13 +294,13 @@ def check_last_batch_shares(plain_last: Any, weighted_last: Any) -> None:
     Raises:
         CheckFailed: When either share is off.
     """
-    plain = _number("plain_last", plain_last)
+    plain = number("plain_last", plain_last)
     check(
         plain == 1.0,
         f"plain_last is {plain:.2f}, expected 1.00",
         "without shuffling the batches follow the row order: which 50 rows come last?",
     )
-    weighted = _number("weighted_last", weighted_last)
+    weighted = number("weighted_last", weighted_last)
     check(
         0.2 <= weighted <= 0.8,
         f"weighted_last is {weighted:.2f}; with the weighted sampler every batch should be "

@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from practical_dl.exercises import CheckFailed, check, check_callable, given, passed
+from practical_dl.exercises import call, check, check_callable, given, number, passed
 
 __all__ = [
     "check_collapse",
@@ -25,26 +25,6 @@ __all__ = [
     "check_relu_network",
     "check_slopes",
 ]
-
-
-def _call(name: str, function: Callable, *args: Any, hint: str = "") -> Any:
-    """Call the reader's function; turn any error it raises into a CheckFailed."""
-    try:
-        return function(*args)
-    except CheckFailed:
-        raise
-    except Exception as error:  # noqa: BLE001 - the reader's error, reported in plain words
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise CheckFailed(f"{name} raised {type(error).__name__}: {first_line}", hint) from error
-
-
-def _number(name: str, value: Any, hint: str = "") -> float:
-    """The reader's answer as a float, or a CheckFailed saying it is not one number."""
-    given(name, value)
-    try:
-        return float(value)
-    except (TypeError, ValueError, RuntimeError):
-        raise CheckFailed(f"{name} should be a number, got {type(value).__name__}", hint) from None
 
 
 def _widths(model: nn.Module) -> list[int]:
@@ -115,7 +95,7 @@ def check_count_parameters(count_parameters: Any) -> None:
             layers = [nn.Linear(n_in, n_out) for n_in, n_out in pairwise(sizes)]
         expected = sum(p.numel() for layer in layers for p in layer.parameters())
         called = f"count_parameters({sizes})"
-        got = given(called, _call(called, count_parameters, list(sizes)))
+        got = given(called, call(called, count_parameters, list(sizes)))
         weights_only = sum(n_in * n_out for n_in, n_out in pairwise(sizes))
         hint = (
             "did you count each layer's biases? A layer of n_out units on n_in inputs has "
@@ -155,7 +135,7 @@ def check_collapse(collapse: Any, X: torch.Tensor) -> None:
         shape = f"nn.Linear({first.in_features}, {first.out_features}) then " + (
             f"nn.Linear({second.in_features}, {second.out_features})"
         )
-        result = given(f"collapse({shape})", _call("collapse(stack)", collapse, stack))
+        result = given(f"collapse({shape})", call("collapse(stack)", collapse, stack))
         check(
             isinstance(result, tuple | list) and len(result) == 2,
             f"collapse should return two tensors (W, b), got {type(result).__name__}",
@@ -223,7 +203,7 @@ def check_slopes(sigmoid_slope: Any, tanh_slope: Any, flat_from: Any) -> None:
     )
     for name, function, activation, identity, atol in cases:
         check_callable(name, function)
-        got = given(f"{name}(z)", _call(f"{name}(z)", function, grid.clone()))
+        got = given(f"{name}(z)", call(f"{name}(z)", function, grid.clone()))
         check(
             isinstance(got, torch.Tensor) and got.shape == grid.shape,
             f"{name}(z) should return a tensor shaped like z, got "
@@ -241,7 +221,7 @@ def check_slopes(sigmoid_slope: Any, tanh_slope: Any, flat_from: Any) -> None:
         )
     slopes = _autograd_slope(torch.sigmoid, grid)
     expected_flat = grid[slopes < 0.01].abs().min().item()
-    value = _number("flat_from", flat_from)
+    value = number("flat_from", flat_from)
     check(
         math.isclose(value, expected_flat, abs_tol=0.05 + 1e-6),
         f"flat_from is {value:.2f}, expected about {expected_flat:.2f}",

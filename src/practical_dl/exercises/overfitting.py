@@ -11,27 +11,15 @@ saying what is wrong and where to look.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from practical_dl.exercises import CheckFailed, check, check_callable, given, passed
+from practical_dl.exercises import call, check, check_callable, given, passed
 
 __all__ = ["check_decay_groups", "check_my_dropout", "check_patience"]
-
-
-def _call(name: str, function: Callable, *args: Any, hint: str = "") -> Any:
-    """Call the reader's function; turn any error it raises into a CheckFailed."""
-    try:
-        return function(*args)
-    except CheckFailed:
-        raise
-    except Exception as error:  # noqa: BLE001 - the reader's error, reported in plain words
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise CheckFailed(f"{name} raised {type(error).__name__}: {first_line}", hint) from error
 
 
 _MASK_HINT = "draw the mask with torch.empty_like(x).bernoulli_(1 - p): 1 keeps a value"
@@ -57,7 +45,7 @@ def check_my_dropout(my_dropout: Any) -> None:
         for p in (0.3, 0.5):
             called = f"my_dropout(x, {p})"
             torch.manual_seed(1)
-            mine = given(called, _call(called, my_dropout, x.clone(), p))
+            mine = given(called, call(called, my_dropout, x.clone(), p))
             torch.manual_seed(1)
             theirs = F.dropout(x, p, training=True)
             check(
@@ -113,7 +101,7 @@ def check_decay_groups(decay_groups: Any) -> None:
     by_hand, X, y = _small_mlp()
     model = copy.deepcopy(by_hand)
     called = "decay_groups(model, 0.01)"
-    groups = given(called, _call(called, decay_groups, model, 0.01))
+    groups = given(called, call(called, decay_groups, model, 0.01))
     check(
         isinstance(groups, list | tuple)
         and all(isinstance(g, dict) and "params" in g for g in groups),
@@ -160,7 +148,7 @@ def check_decay_groups(decay_groups: Any) -> None:
     loss = criterion(by_hand(X), y) + 0.01 / 2 * sum((w**2).sum() for w in weights)
     loss.backward()
     torch.optim.SGD(by_hand.parameters(), lr=0.1).step()
-    optimizer = _call("torch.optim.SGD(groups, lr=0.1)", torch.optim.SGD, groups, 0.1)
+    optimizer = call("torch.optim.SGD(groups, lr=0.1)", torch.optim.SGD, groups, 0.1)
     criterion(model(X), y).backward()
     optimizer.step()
     for (name, a), b in zip(by_hand.named_parameters(), model.parameters(), strict=True):
