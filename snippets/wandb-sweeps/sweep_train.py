@@ -15,7 +15,7 @@ from practical_dl.data import breast_cancer_splits
 from practical_dl.lightning import BreastCancerModule, breast_cancer_loaders
 from practical_dl.models import hidden_sizes_for
 
-SPLITS = breast_cancer_splits(seed=42)
+SPLITS = breast_cancer_splits(seed=11)  # this chapter's own split; its test part waits for the end
 
 
 def fit_config(config, max_epochs=10, logger=False):
