@@ -92,7 +92,8 @@ def build(dest: Path, **switches: str) -> float:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **switches}
     began = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-d", str(dest)],
+        # Not --quiet: it silences the warnings that --strict counts, so nothing would fail.
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(dest)],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -108,8 +108,9 @@ def _poppler(tool: str) -> str:
 @pytest.fixture(scope="session")
 def pdf_pages_text(pdf) -> list[str]:
     """The PDF's text, page by page (poppler's ``pdftotext``)."""
+    # -layout keeps each printed line whole (code and tables), instead of column by column.
     out = subprocess.run(
-        [_poppler("pdftotext"), "-enc", "UTF-8", str(pdf), "-"],
+        [_poppler("pdftotext"), "-layout", "-enc", "UTF-8", str(pdf), "-"],
         capture_output=True,
         text=True,
         check=True,
@@ -259,7 +260,9 @@ class _PrintPageParser(html.parser.HTMLParser):
             self.result.buttons.append(normalise("".join(self.buttons)))
             self.buttons = None
         if self.heading is not None and tag == "h1":
-            self.result.headings[self.section] = normalise("".join(self.heading))
+            # Without the permalink sign Material puts after every heading.
+            text = "".join(self.heading).replace("\u00b6", "")
+            self.result.headings[self.section] = normalise(text)
             self.heading = None
         while self.stack:
             name, _ = self.stack.pop()
