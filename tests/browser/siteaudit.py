@@ -790,10 +790,23 @@ def _normalise(code: str) -> list[str]:
 
 
 def _cell_code(cell: dict) -> list[str]:
+    """A notebook cell's code as the page shows it, without the notebook's own wrapping.
+
+    The notebook writer guards cells that cannot run here (``if RUN_THIS_CELL:``)
+    and wraps cells that raise on purpose or check a starter in ``try:``/``except``
+    so "Run all" goes on; the page shows the bare code.
+    """
     source = cell["source"]
     lines = _normalise("".join(source) if isinstance(source, list) else source)
     if lines and lines[0].startswith("# Not run when this notebook was made"):
-        lines = lines[1:]
+        if "if RUN_THIS_CELL:" in lines:
+            start = lines.index("if RUN_THIS_CELL:") + 1
+            end = len(lines) - 1 - lines[::-1].index("else:")
+            return [line[4:] for line in lines[start:end]]
+        return lines[1:]
+    if lines and lines[0].startswith("try:  # this cell raises"):
+        end = max(i for i, line in enumerate(lines) if line.startswith("except "))
+        return [line[4:] for line in lines[1:end]]
     return lines
 
 
