@@ -51,6 +51,8 @@ ZIP_NAME = "practical-deep-learning-offline.zip"
 ZIP_FOLDER = "practical-deep-learning"
 INFO_NAME = "editions.json"
 PRINT_PAGE = "print_page/"
+#: The title of the engine's folded asserts (pagerun's render.py): only it shows on paper.
+GUARD_TITLE = "Checked when this page was built"
 SHIM_SOURCE = ROOT / "scripts" / "vendor" / "iframe-worker" / "shim.js"
 SHIM_URL = "https://unpkg.com/iframe-worker/shim"
 SHIM_TARGET = "assets/javascripts/iframe-worker-shim.js"
@@ -135,16 +137,19 @@ def print_pdf(print_site: Path, pdf: Path, timeout_s: float = 300) -> dict[str, 
             page.evaluate("() => document.fonts.ready.then(() => true)")
             # The page opens its collapsed blocks itself (the cover's script); say what it held.
             held = page.evaluate(
-                """() => {
+                """(GUARD) => {
                   const page = document.querySelector('#print-site-page');
                   return {
                     figures: page.querySelectorAll('img.pagerun-figure').length,
                     images: page.querySelectorAll('img').length,
                     formulas: page.querySelectorAll('mjx-container').length,
                     details: page.querySelectorAll('details').length,
-                    closed: page.querySelectorAll('details:not([open])').length,
+                    folded: page.querySelectorAll('details.print-folded').length,
+                    guards: Array.from(page.querySelectorAll('details > summary'))
+                      .filter(el => el.textContent.trim().startsWith(GUARD)).length,
                   };
-                }"""
+                }""",
+                GUARD_TITLE,
             )
             pdf.parent.mkdir(parents=True, exist_ok=True)
             page.pdf(
@@ -334,8 +339,8 @@ def step_pdf(args: argparse.Namespace) -> None:
     log(
         f"{pdf}: {pages} pages, {megabytes(pdf.stat().st_size)}, printed in"
         f" {time.perf_counter() - began:.1f} s ({held['figures']} figures,"
-        f" {held['formulas']} formulas, {held['details'] - held['closed']} of"
-        f" {held['details']} collapsed blocks opened)"
+        f" {held['formulas']} formulas, {held['details'] - held['folded']} of"
+        f" {held['details']} collapsed blocks opened, {held['folded']} folded asserts not)"
     )
     info = read_info(args.site)
     info["pdf"] = {
@@ -344,6 +349,8 @@ def step_pdf(args: argparse.Namespace) -> None:
         "bytes": pdf.stat().st_size,
         "date": today(),
         "figures": held["figures"],
+        "opened": held["details"] - held["folded"],
+        "folded": held["folded"],
         "build_seconds": round(took, 1),
     }
     write_info(args.site, info)

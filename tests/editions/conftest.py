@@ -182,6 +182,8 @@ class Output:
     section: str
     text: str
     in_details: bool
+    #: The title of the collapsed block it is in ("" when in none).
+    summary: str = ""
 
 
 @dataclass
@@ -193,6 +195,9 @@ class PrintPage:
     outputs: list[Output] = field(default_factory=list)
     figures: dict[str, int] = field(default_factory=dict)
     images: int = 0
+    summaries: list[str] = field(default_factory=list)
+    #: The code of the engine's folded asserts, one string a block.
+    folded_code: list[str] = field(default_factory=list)
     buttons: list[str] = field(default_factory=list)
 
     def section_of(self, title: str) -> str:
@@ -218,6 +223,9 @@ class _PrintPageParser(html.parser.HTMLParser):
         self.heading: list[str] | None = None
         self.buttons: list[str] | None = None
         self.buttons_depth = 0
+        self.summary: list[str] | None = None
+        self.folded = False
+        self.open_summaries: list[str] = []
 
     def _classes(self, attrs: dict[str, str]) -> set[str]:
         return set((attrs.get("class") or "").split())
@@ -246,16 +254,46 @@ class _PrintPageParser(html.parser.HTMLParser):
             self.heading = []
         if tag == "code" and self._within("pagerun-output") and self.code is None:
             self.code, self.code_depth = [], len(self.stack)
+        elif (
+            tag == "code"
+            and self.code is None
+            and self.open_summaries
+            and self.open_summaries[-1].startswith(editions.GUARD_TITLE)
+        ):
+            self.code, self.code_depth, self.folded = [], len(self.stack), True
+        if tag == "details":
+            self.open_summaries.append("")
+        if tag == "summary" and self.inside_page:
+            self.summary = []
         if tag == "p" and "pagerun-buttons" in classes:
             self.buttons, self.buttons_depth = [], len(self.stack)
 
     def handle_endtag(self, tag):
         if tag in _VOID:
             return
+        if (
+            self.code is not None
+            and tag == "code"
+            and len(self.stack) == self.code_depth
+            and self.folded
+        ):
+            self.result.folded_code.append("".join(self.code))
+            self.code, self.folded = None, False
         if self.code is not None and tag == "code" and len(self.stack) == self.code_depth:
             in_details = any(name == "details" for name, _ in self.stack)
-            self.result.outputs.append(Output(self.section, "".join(self.code), in_details))
+            summary = self.open_summaries[-1] if self.open_summaries else ""
+            self.result.outputs.append(
+                Output(self.section, "".join(self.code), in_details, summary)
+            )
             self.code = None
+        if self.summary is not None and tag == "summary":
+            text = normalise("".join(self.summary))
+            self.result.summaries.append(text)
+            if self.open_summaries:
+                self.open_summaries[-1] = text
+            self.summary = None
+        if tag == "details" and self.open_summaries:
+            self.open_summaries.pop()
         if self.buttons is not None and len(self.stack) == self.buttons_depth:
             self.result.buttons.append(normalise("".join(self.buttons)))
             self.buttons = None
@@ -270,7 +308,7 @@ class _PrintPageParser(html.parser.HTMLParser):
                 break
 
     def handle_data(self, data):
-        for collected in (self.code, self.heading, self.buttons):
+        for collected in (self.code, self.heading, self.buttons, self.summary):
             if collected is not None:
                 collected.append(data)
 

@@ -86,12 +86,34 @@ def test_every_chapter_is_printed_with_its_outputs(chapter, print_page, pdf_text
 
 
 def test_collapsed_solutions_are_printed_open(print_page, pdf_text):
-    hidden = [output for output in print_page.outputs if output.in_details]
+    hidden = [
+        output
+        for output in print_page.outputs
+        if output.in_details and not output.summary.startswith(editions.GUARD_TITLE)
+    ]
     assert hidden, "no output inside a collapsed block on the print page"
     lines = [line for output in hidden for line in telling_lines(output.text, 1)]
     missing = [line for line in lines if line not in pdf_text]
     assert len(lines) >= 10, f"only {len(lines)} lines to look for"
     assert not missing, f"{len(missing)} of {len(lines)} solution outputs missing: {missing[:5]}"
+
+
+def test_only_the_folded_asserts_stay_folded(print_page, info, pdf_text):
+    guards = sum(title.startswith(editions.GUARD_TITLE) for title in print_page.summaries)
+    assert info["pdf"]["folded"] == guards, "blocks folded on paper other than the asserts"
+    assert info["pdf"]["opened"] == len(print_page.summaries) - guards
+    # Their title is printed, their asserts are not.
+    if guards:
+        assert editions.GUARD_TITLE in pdf_text
+        lines = [
+            normalise(line)
+            for code in print_page.folded_code
+            for line in code.splitlines()
+            if len(line.strip()) >= 30
+        ][:20]
+        assert lines, "no folded assert to look for"
+        printed = [line for line in lines if line in pdf_text]
+        assert not printed, f"folded asserts printed: {printed[:3]}"
 
 
 def test_no_figure_is_missing(print_page, pdf_images, info):
