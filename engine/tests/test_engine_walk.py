@@ -164,3 +164,16 @@ def test_an_unknown_pagerun_marker_is_refused(project):
     page = project.page(f"# P\n\n<!--pagerun:gaurd-->\n{FENCE}python\nx = 1\n{FENCE}\n")
     with pytest.raises(PageError, match="unknown marker"):
         load_page(page)
+
+
+def test_notebook_links_point_at_the_site_in_every_markdown_cell(project):
+    text = f"# P\n\nSee [tensors](tensors.md).\n\n{FENCE}python\nx = 1\n{FENCE}\n\n"
+    text += "And [this](other.md#a).\n"
+    page = load_page(project.page(text, "chapters/p.md"))
+    with PageSession(page) as session:
+        run = session.run_all()
+    notebook = build_notebook(page, run, site_url="https://example.org/site/")
+    prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "](https://example.org/site/chapters/tensors/)" in prose
+    assert "](https://example.org/site/chapters/other/#a)" in prose
+    assert ".md)" not in prose

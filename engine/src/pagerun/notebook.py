@@ -54,8 +54,10 @@ def build_notebook(
             # Renderers disagree on anchors for headings with inline code: keep them plain.
             prose.append(_strip(page.lines[item.start], item.depth).replace("`", ""))
         else:
-            prose.extend(_strip(line, item.depth) for line in item.lines(page))
-    _flush([_site_links(line, page, site_url) for line in prose], cells)
+            prose.extend(
+                _site_links(_strip(line, item.depth), page, site_url) for line in item.lines(page)
+            )
+    _flush(prose, cells)
     if setup_code:
         # Right before the first code cell: after the title and introduction.
         first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
@@ -211,8 +213,10 @@ def build_exercise_notebook(
         elif item.kind == ItemKind.CONTAINER:
             prose.append(f"**{item.title}**" if item.title else "")
         else:
-            prose.extend(_strip(line, item.depth) for line in item.lines(page))
-    _flush([_site_links(line, page, site_url) for line in prose], cells)
+            prose.extend(
+                _site_links(_strip(line, item.depth), page, site_url) for line in item.lines(page)
+            )
+    _flush(prose, cells)
     notebook = v4.new_notebook(cells=cells)
     notebook.metadata.update(
         {
