@@ -8,7 +8,7 @@ export NO_MKDOCS_2_WARNING := 1
 # core) the two workers fight over the cores: a tiny fit measured 0.18 s alone took 2 s.
 export OMP_NUM_THREADS := 1
 
-.PHONY: setup serve changelog test test-notebooks test-pages build check bench browser clean
+.PHONY: setup serve changelog test test-notebooks test-pages build check bench browser screenshots clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,12 @@ check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/actionlint .github/workflows/ci.yml
+
+browser: build  ## build the site, then only the browser tests over it
+	$(BIN)/python -m pytest -m browser
+
+screenshots: build  ## the browser tests, plus full-page screenshots of every page in screenshots/
+	SCREENSHOTS=1 $(BIN)/python -m pytest -m browser
 
 bench: setup  ## print execution and build timings
 	$(BIN)/python -m pagerun bench

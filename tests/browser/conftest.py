@@ -12,6 +12,10 @@ Which site is tested, in this order:
 
 Every page is visited once per session (``visits``); each test then checks one
 thing over all of them and names every page that fails.
+
+Screenshots of every page at both widths are taken on demand only:
+``SCREENSHOTS=1`` (``make screenshots``, and the GitHub workflow, which uploads
+them as an artefact). They cost about as much as every check together.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -122,21 +127,74 @@ def axe_script() -> str:
 
 @pytest.fixture(scope="session")
 def visits(server, pages, axe_script) -> dict[str, siteaudit.Visit]:
-    """One visit to every page: desktop then phone width, axe scan, screenshots, bytes.
+    """One visit to every page: phone then desktop width, axe in both schemes, bytes.
 
     Pages are visited several at a time (``$BROWSER_WORKERS``, default: the CPU
-    count up to 4), each worker with its own Chromium.
+    count up to 4), each worker with its own Chromium and one reused tab.
+    Screenshots too when ``$SCREENSHOTS`` is 1.
     """
-    if SCREENSHOTS.exists():
-        shutil.rmtree(SCREENSHOTS)
+    shots = SCREENSHOTS if siteaudit.screenshots_wanted() else None
+    if shots is not None and shots.exists():
+        shutil.rmtree(shots)
+    load = os.getloadavg()[0]
+    cpu = _CpuMeter()
     began = time.perf_counter()
-    records = siteaudit.visit_all(server, pages, axe_script=axe_script, screenshots=SCREENSHOTS)
+    records = siteaudit.visit_all(server, pages, axe_script=axe_script, screenshots=shots)
     elapsed = time.perf_counter() - began
+    _report["cpu"] = cpu.stop()
     _report["visits"] = list(records.values())
     _report["seconds"] = elapsed
+    _report["load"] = (load, os.getloadavg()[0])
+    _report["screenshots"] = shots is not None
     _report["workers"] = os.environ.get("BROWSER_WORKERS") or min(4, os.cpu_count() or 1)
     siteaudit.save_report(list(records.values()), WEIGHT_JSON)
     return records
+
+
+class _CpuMeter:
+    """CPU seconds used by this process and every process it starts (drivers, browsers).
+
+    A thread reads ``/proc`` twice a second and keeps each process's latest
+    total, so processes that end meanwhile still count (all but their last
+    half second). The load average says how busy the machine was; this says
+    what the suite itself costs, whatever else runs.
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[int, float] = {}
+        self.start = self._sample()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _sample() -> dict[int, float]:
+        tick = os.sysconf("SC_CLK_TCK")
+        found: dict[int, float] = {}
+        todo = [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                found[pid] = (int(fields[11]) + int(fields[12])) / tick
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    with open(f"/proc/{pid}/task/{task}/children") as children:
+                        todo += [int(child) for child in children.read().split()]
+            except (OSError, ValueError, IndexError):
+                continue
+        return found
+
+    def _run(self) -> None:
+        while not self.stopped.wait(0.5):
+            self.seen.update(self._sample())
+
+    def stop(self) -> float:
+        """Stop measuring; return the CPU seconds used since the start."""
+        self.stopped.set()
+        self.thread.join()
+        self.seen.update(self._sample())
+        return sum(total - self.start.get(pid, 0.0) for pid, total in self.seen.items())
 
 
 @pytest.fixture
@@ -164,9 +222,17 @@ def pytest_terminal_summary(terminalreporter):
         for step, took in record.timings.items():
             steps[step] = steps.get(step, 0.0) + took
     mean = ", ".join(f"{step} {took / len(records):.2f}" for step, took in steps.items())
+    shots = (
+        f"screenshots in {SCREENSHOTS.relative_to(ROOT)}/"
+        if _report.get("screenshots")
+        else "no screenshots (SCREENSHOTS=1 takes them)"
+    )
+    before, after = _report["load"]
     terminalreporter.write_line(
-        f"visited {len(records)} pages in {seconds:.1f} s with {_report['workers']} browser(s);"
-        f" mean seconds per page: {mean};"
-        f" screenshots in {SCREENSHOTS.relative_to(ROOT)}/, weights in"
+        f"visited {len(records)} pages in {seconds:.1f} s with {_report['workers']} browser(s):"
+        f" {seconds / len(records):.2f} s of wall time per page (budget 1.5 s; load average"
+        f" {before:.1f} before, {after:.1f} after, on {os.cpu_count()} CPUs);"
+        f" {_report['cpu'] / len(records):.2f} CPU seconds per page (all its processes);"
+        f" mean seconds per page and browser: {mean}; {shots}; weights in"
         f" {WEIGHT_JSON.relative_to(ROOT)}"
     )

@@ -5,8 +5,10 @@ Every check is a plain function of what one visit to a page collected, so the
 tests can run the same functions against a page broken on purpose and see them
 fail.
 
-One visit per page: a fresh browser context (cold cache, so the bytes counted
-are what a first-time reader downloads), desktop width first, then phone width.
+One visit per page, each browser worker reusing one tab (``Visitor``) with the
+HTTP cache off, so the bytes counted are what a first-time reader downloads:
+the page opens at phone width (overflow), then desktop width (what it shows,
+axe in the light scheme, then the colour rules in the dark scheme).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Full-page screenshots of every page at both widths, for people to look at (gitignored).
+#: Full-page screenshots of every page at both widths, for people to look at (gitignored),
+#: taken only when ``$SCREENSHOTS`` is 1 (``screenshots_wanted``).
 SCREENSHOTS = ROOT / "screenshots"
 #: The page-weight report as JSON (gitignored).
 WEIGHT_JSON = ROOT / "benchmarks" / "results" / "page_weight.json"
@@ -59,6 +62,15 @@ BUDGET_BYTES = 3 * 1024 * 1024
 
 #: Impacts that fail the accessibility check.
 AXE_FAILING = ("serious", "critical")
+
+
+#: The tallest screenshot taken, in CSS pixels (Chromium's capture limit is 16,384).
+SHOT_HEIGHT = 16_000
+
+
+def screenshots_wanted() -> bool:
+    """Whether this run takes screenshots (``$SCREENSHOTS`` set to anything but 0)."""
+    return os.environ.get("SCREENSHOTS", "0") not in ("", "0")
 
 
 def axe_source() -> str:
@@ -367,6 +379,7 @@ _COLLECT = r"""async () => {
   const download = document.querySelector('p.pagerun-buttons a[download]');
   return {
     title: document.title,
+    height: document.documentElement.scrollHeight,
     rawTex: raw,
     arithmatex: arithmatex.length,
     untypeset: untypeset.map(el => el.textContent.trim().slice(0, 60)),
@@ -408,19 +421,22 @@ _OVERFLOW = """() => {
   return {clientWidth: width, scrollWidth: scroll, culprits};
 }"""
 
-#: Runs last, on a page already photographed: syntax highlighting wraps every
+#: Runs after the phone-width checks and the screenshots: syntax highlighting wraps every
 #: token of every code block in a span (thousands a chapter), and axe's
 #: colour-contrast rule costs about a millisecond per element. A token's
 #: contrast depends only on its colours and font, not on where it is, so the
 #: first span of each (token class, colour, background, font, highlighted
 #: line) is kept and the rest become plain text: every distinct token style is still checked,
 #: in a tenth of the time. Line-wrapper spans (no style of their own) go too.
+#: Only spans that are rendered count as the one kept: a token first met in a
+#: folded solution (not rendered, so axe skips it) is kept where it is seen.
 _THIN_CODE = """() => {
   // Read every style first, then change the DOM: interleaving the two makes
   // the browser recompute styles for each span.
   const seen = new Set(), extra = [];
   for (const span of document.querySelectorAll('pre span')) {
     if (span.firstElementChild || span.id.startsWith('__span-')) continue;
+    if (!span.getClientRects().length) continue;
     const style = getComputedStyle(span), pre = span.closest('pre');
     const key = [span.className, style.color, style.backgroundColor, style.fontSize,
       style.fontWeight, style.fontStyle, getComputedStyle(pre).backgroundColor,
@@ -448,16 +464,213 @@ _DARK = """() => new Promise(done => {
 #: Only the rules whose outcome depends on colours, for the dark scheme.
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
-_AXE_RUN = """async ([rules, include]) => {
-  const options = {resultTypes: ['violations']};
-  if (rules) options.runOnly = {type: 'rule', values: rules};
-  const context = include ? {include: [[include]]} : document;
-  const results = await axe.run(context, options);
-  return results.violations.map(v => ({
-    id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
-    count: v.nodes.length,
-  }));
+#: Check colour contrast on one element per style, every element when "0" (slower, exact
+#: by construction; ``test_sampled_contrast_finds_what_a_full_scan_finds`` compares the two).
+SAMPLE_CONTRAST = os.environ.get("SAMPLE_CONTRAST", "1") != "0"
+
+#: Installed once per page, after axe's own script. Changes how fast axe runs, not what
+#: it reports:
+#:
+#: 1. Colour parsing is memoised. axe parses every computed colour string with
+#:    colorjs.io for every element of every background stack (the same few dozen
+#:    strings, hundreds of thousands of times a page); a parse is a pure function
+#:    of its text, so a cache returns the same channels. About 40 % of the
+#:    colour-contrast rule's time, results identical (compared over whole pages).
+#: 2. The colour-contrast rule is given a gate, used when sampling (see
+#:    ``_AXE_RUN``): it lets through one element per style, the first that
+#:    axe's own matcher accepts (the matcher is not even asked about the rest,
+#:    nor about elements without text of their own, which it always rejects).
+#: 3. No outerHTML copied into each result (``noHtml``): the checks read selectors.
+_AXE_PREPARE = """() => {
+  if (window.__siteaudit) return true;
+  const Color = axe.commons.color.Color;
+  const parse = Color.prototype.parseString;
+  const parsed = new Map();
+  Color.prototype.parseString = function (text) {
+    const known = parsed.get(text);
+    if (known) {
+      [this.r, this.g, this.b, this.alpha] = known;
+      return this;
+    }
+    parse.call(this, text);  // throws on what it cannot parse: nothing cached
+    parsed.set(text, [this.r, this.g, this.b, this.alpha]);
+    return this;
+  };
+  const rule = axe._audit.rules.find(r => r.id === 'color-contrast');
+  if (!rule) return false;
+  const matches = rule.matches;
+  const state = {gate: null};
+  rule.matches = function (node, virtualNode, context) {
+    const matched = () => matches.call(this, node, virtualNode, context);
+    return state.gate ? state.gate(node, virtualNode, matched) : matched();
+  };
+  // Each result would carry its element's outerHTML (a whole table or code block):
+  // the checks read only the selectors.
+  axe.configure({noHtml: true});
+  window.__siteaudit = state;
+  return true;
+}"""
+
+#: One axe run (every rule, or ``rules``) over the whole page; returns the violations.
+#:
+#: With ``sample``, the colour-contrast rule checks one element per *style*: the
+#: first element (in page order) of each group of elements that agree on
+#: everything axe's verdict is computed from, namely the text's colour, font size
+#: and weight, text shadow, fill and stroke, and the background colour, image,
+#: opacity, filter and blend mode of the element and of every ancestor. axe
+#: computes the contrast ratio from exactly these (the background as the blend
+#: of the stack behind the text, the threshold from size and weight), so every
+#: element of a group gets the same ratio and the same verdict. Two things
+#: depend on position instead, and are kept exact:
+#:
+#: - an element whose text a positioned box with a background (header, tooltip,
+#:   code-block button bar) overlaps, or could lie behind, is its own group,
+#:   always checked;
+#: - where axe cannot decide the group's first element (``incomplete``: partly
+#:   scrolled out of its box, too short a text, a pseudo-element), every other
+#:   element of that group is checked in a second run.
+#:
+#: So every distinct foreground/background/font combination a reader sees is
+#: checked, in both schemes; a chapter has a few hundred text elements but only
+#: a few dozen styles. A violation reports the elements checked and how many
+#: more share their style.
+_AXE_RUN = """async ([rules, sample, detail]) => {
+  const state = window.__siteaudit;
+  // With detail, each violation lists a number for every element it judges failing
+  // (for a sampled style: all of its elements), the same number on every run of the page.
+  const ids = state.ids || (state.ids = new Map());
+  const id = el => ids.get(el) ?? (ids.set(el, ids.size), ids.size - 1);
+  const TEXT = ['color', 'font-size', 'font-weight', 'text-shadow', '-webkit-text-fill-color',
+    '-webkit-text-stroke-width', '-webkit-text-stroke-color', 'opacity', 'filter',
+    'mix-blend-mode'];
+  const BACK = ['background-color', 'background-image', 'opacity', 'filter', 'mix-blend-mode'];
+  const PLAIN = 'rgba(0, 0, 0, 0)|none|1|none|normal';
+  const chains = new Map();
+  // The backgrounds behind an element: its own and every ancestor's that paints something.
+  const chain = el => {
+    if (!el || el.nodeType !== 1) return '';
+    let known = chains.get(el);
+    if (known === undefined) {
+      const style = getComputedStyle(el);
+      const own = BACK.map(p => style.getPropertyValue(p)).join('|');
+      known = chain(el.parentElement) + (own === PLAIN ? '' : '>' + own);
+      chains.set(el, known);
+    }
+    return known;
+  };
+  let boxes = null, alone = 0;
+  // Positioned boxes that paint a background can cover, or sit behind, any text
+  // (a box that is invisible or fully transparent paints nothing).
+  const positioned = () => {
+    const found = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const style = getComputedStyle(el);
+      if (style.position === 'static' || style.position === 'relative') continue;
+      const paints = (style.backgroundColor !== 'rgba(0, 0, 0, 0)'
+        || style.backgroundImage !== 'none') && style.opacity !== '0'
+        && style.visibility === 'visible';
+      if (!paints) continue;
+      for (const box of el.getClientRects()) if (box.width && box.height) found.push([el, box]);
+    }
+    return found;
+  };
+  // Where axe looks for the background: the line boxes of the element's own text,
+  // or its own box when a line sticks out of it.
+  const textBoxes = (el, lines) => {
+    const own = el.getBoundingClientRect();
+    const outside = lines.some(box => {
+      const x = box.left + box.width / 2, y = box.top + box.height / 2;
+      return x < own.left || x > own.right || y < own.top || y > own.bottom;
+    });
+    return outside ? [...lines, ...el.getClientRects()] : lines;
+  };
+  const styleKey = (el, lines) => {
+    boxes = boxes || positioned();
+    const relevant = boxes.filter(([other]) => !other.contains(el));
+    if (relevant.length) {
+      for (const box of textBoxes(el, lines)) {
+        for (const [, area] of relevant) {
+          if (box.left < area.right && box.right > area.left && box.top < area.bottom
+              && box.bottom > area.top) return 'alone ' + alone++;
+        }
+      }
+    }
+    const style = getComputedStyle(el);
+    return TEXT.map(p => style.getPropertyValue(p)).join('|') + chain(el);
+  };
+  // axe's matcher accepts a form field, or an element with text of its own (a child
+  // text node, in axe's flattened tree, that is not blank) that is rendered (has line
+  // boxes); it rejects the rest, so it is not asked about them.
+  const FIELDS = ['input', 'select', 'textarea', 'option'];
+  const ownLines = virtualNode => {
+    const lines = [];
+    for (const child of virtualNode.children) {
+      const node = child.actualNode;
+      if (node.nodeType !== 3 || !node.nodeValue.trim()) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      lines.push(...range.getClientRects());
+    }
+    return lines;
+  };
+  const groups = new Map(), groupOf = new Map();
+  state.gate = !sample ? null : (el, virtualNode, matched) => {
+    if (FIELDS.includes(virtualNode.props.nodeName)) return matched();
+    const lines = ownLines(virtualNode);
+    if (!lines.length) return false;
+    const key = styleKey(el, lines);
+    let group = groups.get(key);
+    if (!group) groups.set(key, group = {first: null, members: []});
+    group.members.push(el);
+    groupOf.set(el, group);
+    if (group.first || !matched()) return false;
+    group.first = el;
+    return true;
+  };
+  const found = new Map();
+  const note = (violations, counting) => {
+    for (const v of violations) {
+      const seen = found.get(v.id) || {id: v.id, impact: v.impact, help: v.help, nodes: [],
+        count: 0, alike: 0, elements: []};
+      for (const node of v.nodes) {
+        if (seen.nodes.length < 5) seen.nodes.push(node.target.join(' '));
+        seen.count += 1;
+        const group = counting && v.id === 'color-contrast' && groupOf.get(node.element);
+        const alike = group && group.first === node.element ? group.members : [node.element];
+        seen.alike += alike.length - 1;
+        if (detail) seen.elements.push(...alike.map(id));
+      }
+      found.set(v.id, seen);
+    }
+  };
+  try {
+    const options = {resultTypes: ['violations', 'incomplete'], elementRef: true};
+    if (rules) options.runOnly = {type: 'rule', values: rules};
+    const results = await axe.run(document, options);
+    note(results.violations, true);
+    if (sample) {
+      const again = new Set();
+      for (const v of results.incomplete) {
+        if (v.id !== 'color-contrast') continue;
+        for (const node of v.nodes) {
+          const group = groupOf.get(node.element);
+          if (group && group.first === node.element) {
+            for (const el of group.members) if (el !== group.first) again.add(el);
+          }
+        }
+      }
+      if (again.size) {
+        state.gate = (el, virtualNode, matched) => again.has(el) && matched();
+        const more = await axe.run({include: [...again]}, {resultTypes: ['violations'],
+          elementRef: true, runOnly: {type: 'rule', values: ['color-contrast']}});
+        note(more.violations, false);
+      }
+    }
+  } finally {
+    state.gate = null;
+  }
+  state.groups = groups;  // for debugging: the styles of the last run
+  return [...found.values()];
 }"""
 
 
@@ -506,6 +719,172 @@ class Visit:
         return sum(self.decoded.values())
 
 
+class Visitor:
+    """One browser tab that visits pages in turn and collects what every check needs.
+
+    The tab, its context and its renderer process are reused from page to page
+    (a fresh context per page cost a new renderer process each time). Each
+    visit still starts cold: the HTTP cache is off (DevTools' "Disable cache"),
+    service workers are blocked, storage is cleared after each page, and the
+    tab goes through ``about:blank`` between pages so that nothing one page
+    does is counted for the next.
+
+    Args:
+        browser: A Playwright browser.
+        server: The running server.
+        axe_script: axe-core's source; no accessibility scan when None.
+        screenshots: A folder for full-page screenshots at both widths, or None.
+        color_scheme: The reader's preferred scheme (Material follows it).
+    """
+
+    def __init__(
+        self,
+        browser,
+        server: SiteServer,
+        *,
+        axe_script: str | None = None,
+        screenshots: Path | None = None,
+        color_scheme: str = "light",
+    ) -> None:
+        self.server = server
+        self.axe_script = axe_script
+        self.screenshots = screenshots
+        self.record: Visit | None = None
+        self.context = browser.new_context(
+            viewport=PHONE, color_scheme=color_scheme, service_workers="block"
+        )
+        self.page = page = self.context.new_page()
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self._note("console_errors", f"uncaught: {exc}"))
+        page.on("request", self._request)
+        page.on("requestfailed", lambda req: self._note("failed", f"{req.url} ({req.failure})"))
+        page.on(
+            "response",
+            lambda res: res.status >= 400 and self._note("failed", f"{res.url} ({res.status})"),
+        )
+        self._count_bytes()
+
+    def _note(self, name: str, text: str) -> None:
+        if self.record is not None:
+            getattr(self.record, name).append(text)
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self._note("console_errors", _console(msg))
+
+    def _request(self, req) -> None:
+        if self.record is not None:
+            _note_request(self.record, req.url)
+
+    def _count_bytes(self) -> None:
+        """Count bytes received per request through the DevTools protocol (cold cache)."""
+        cdp = self.context.new_cdp_session(self.page)
+        urls: dict[str, str] = {}
+
+        def sent(event):
+            urls[event["requestId"]] = event["request"]["url"]
+
+        def received(event):
+            url = urls.get(event["requestId"], "?")
+            if self.record is not None and not url.startswith("data:"):
+                decoded = self.record.decoded
+                decoded[url] = decoded.get(url, 0) + int(event["dataLength"])
+
+        def done(event):
+            url = urls.pop(event["requestId"], "?")
+            if self.record is not None and not url.startswith("data:"):
+                sent_bytes = self.record.transferred
+                sent_bytes[url] = sent_bytes.get(url, 0) + int(event["encodedDataLength"])
+
+        cdp.on("Network.requestWillBeSent", sent)
+        cdp.on("Network.dataReceived", received)
+        cdp.on("Network.loadingFinished", done)
+        cdp.on("Network.loadingFailed", lambda event: urls.pop(event["requestId"], None))
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        self._cdp = cdp
+
+    def visit(self, url: str) -> Visit:
+        """Visit one page: phone width first, then desktop; checks, axe in both schemes.
+
+        Args:
+            url: The page's path relative to the site root.
+
+        Returns:
+            The visit's record.
+        """
+        page = self.page
+        record = Visit(url)
+        began = last = time.perf_counter()
+
+        def lap(step: str) -> None:
+            nonlocal last
+            now = time.perf_counter()
+            record.timings[step] = round(record.timings.get(step, 0.0) + now - last, 3)
+            last = now
+
+        page.set_viewport_size(PHONE)
+        self.record = record
+        try:
+            page.goto(self.server.url(url), wait_until="load")
+            lap("load")
+            try:
+                page.wait_for_function(_MATHS_DONE, timeout=8000)
+            except Exception:  # noqa: BLE001 - the maths check reports what is left
+                pass
+            lap("maths")
+            # A reader's phone opens the page at its own width: overflow is measured there.
+            record.phone = page.evaluate(_OVERFLOW)
+            lap("phone")
+            if self.screenshots is not None:
+                self._shot(record, PHONE)
+                lap("shots")
+            page.set_viewport_size(DESKTOP)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+            record.dom = page.evaluate(_COLLECT)
+            lap("collect")
+            if self.screenshots is not None:
+                self._shot(record, DESKTOP)
+                lap("shots")
+            if self.axe_script is not None:
+                page.evaluate(_THIN_CODE)
+                page.evaluate(self.axe_script)
+                if not page.evaluate(_AXE_PREPARE):
+                    raise RuntimeError("axe-core has no color-contrast rule: update _AXE_PREPARE")
+                record.axe = page.evaluate(_AXE_RUN, [None, SAMPLE_CONTRAST])
+                lap("axe")
+                # Dark scheme, colour rules, whole page.
+                page.evaluate(_DARK)
+                record.axe += [
+                    {**violation, "id": f"{violation['id']} (dark)"}
+                    for violation in page.evaluate(_AXE_RUN, [COLOUR_RULES, SAMPLE_CONTRAST])
+                ]
+                lap("axe dark")
+            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        finally:
+            self.record = None
+            page.goto("about:blank")
+        record.seconds = time.perf_counter() - began
+        return record
+
+    def _shot(self, record: Visit, size: dict) -> None:
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        path = self.screenshots / f"{slug(record.url)}-{size['width']}.jpg"
+        # A JPEG is at most 65,535 pixels high and Chromium captures at most
+        # SHOT_HEIGHT: past that it writes an empty file (the exercise reference at
+        # phone width did). Longer pages are photographed from the top.
+        height = self.page.evaluate("() => document.documentElement.scrollHeight")
+        clip = None
+        if height > SHOT_HEIGHT:
+            clip = {"x": 0, "y": 0, "width": size["width"], "height": SHOT_HEIGHT}
+        self.page.screenshot(path=path, full_page=True, clip=clip, type="jpeg", quality=75)
+        record.screenshots.append(path)
+
+    def close(self) -> None:
+        """Close the tab and its context."""
+        self.context.close()
+
+
 def visit(
     browser,
     server: SiteServer,
@@ -528,79 +907,13 @@ def visit(
     Returns:
         The visit's record.
     """
-    record = Visit(url)
-    began = last = time.perf_counter()
-
-    def lap(step: str) -> None:
-        nonlocal last
-        now = time.perf_counter()
-        record.timings[step] = round(now - last, 3)
-        last = now
-
-    context = browser.new_context(
-        viewport=DESKTOP, color_scheme=color_scheme, service_workers="block"
+    visitor = Visitor(
+        browser, server, axe_script=axe_script, screenshots=screenshots, color_scheme=color_scheme
     )
     try:
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda msg: msg.type == "error" and record.console_errors.append(_console(msg)),
-        )
-        page.on("pageerror", lambda exc: record.console_errors.append(f"uncaught: {exc}"))
-        page.on("request", lambda req: _note_request(record, req.url))
-        page.on(
-            "requestfailed",
-            lambda req: record.failed.append(f"{req.url} ({req.failure})"),
-        )
-        page.on(
-            "response",
-            lambda res: res.status >= 400 and record.failed.append(f"{res.url} ({res.status})"),
-        )
-        _count_bytes(context, page, record)
-        page.goto(server.url(url), wait_until="load")
-        lap("load")
-        try:
-            page.wait_for_function(_MATHS_DONE, timeout=8000)
-        except Exception:  # noqa: BLE001 - the maths check reports what is left
-            pass
-        lap("maths")
-        record.dom = page.evaluate(_COLLECT)
-        lap("collect")
-        if screenshots is not None:
-            screenshots.mkdir(parents=True, exist_ok=True)
-            path = screenshots / f"{slug(url)}-{DESKTOP['width']}.jpg"
-            page.screenshot(path=path, full_page=True, type="jpeg", quality=75)
-            record.screenshots.append(path)
-            lap("shot")
-        page.set_viewport_size(PHONE)
-        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
-        record.phone = page.evaluate(_OVERFLOW)
-        lap("phone")
-        if screenshots is not None:
-            path = screenshots / f"{slug(url)}-{PHONE['width']}.jpg"
-            page.screenshot(path=path, full_page=True, type="jpeg", quality=75)
-            record.screenshots.append(path)
-            lap("phone shot")
-        if axe_script is not None:
-            page.set_viewport_size(DESKTOP)
-            page.evaluate(_THIN_CODE)
-            page.evaluate(axe_script)
-            record.axe = page.evaluate(_AXE_RUN, [None, None])
-            lap("axe")
-            # Dark scheme, colour rules: the whole page once (the home page
-            # checks the header, navigation and footer every page shares),
-            # the content (its own code and links) everywhere else.
-            page.evaluate(_DARK)
-            scope = None if url == "" else ".md-content"
-            record.axe += [
-                {**violation, "id": f"{violation['id']} (dark)"}
-                for violation in page.evaluate(_AXE_RUN, [COLOUR_RULES, scope])
-            ]
-            lap("axe dark")
+        return visitor.visit(url)
     finally:
-        context.close()
-    record.seconds = time.perf_counter() - began
-    return record
+        visitor.close()
 
 
 def visit_all(
@@ -610,7 +923,7 @@ def visit_all(
     workers: int | None = None,
     **options,
 ) -> dict[str, Visit]:
-    """Visit every page, several at a time, each worker with its own Chromium.
+    """Visit every page, several at a time, each worker with its own Chromium and tab.
 
     Playwright's sync API belongs to one thread, so each worker thread starts
     its own Playwright and browser. The largest pages go first, to keep the
@@ -621,7 +934,7 @@ def visit_all(
         pages: Page paths.
         workers: How many pages at once; ``$BROWSER_WORKERS``, else the number of
             CPUs up to 4.
-        **options: Passed to ``visit``.
+        **options: Passed to ``Visitor``.
 
     Returns:
         The visits, by page path, in the order of ``pages``.
@@ -641,12 +954,13 @@ def visit_all(
             with sync_playwright() as playwright:
                 browser = launch(playwright)
                 try:
+                    visitor = Visitor(browser, server, **options)
                     while True:
                         with lock:
                             if not queue or errors:
                                 return
                             url = queue.pop(0)
-                        results[url] = visit(browser, server, url, **options)
+                        results[url] = visitor.visit(url)
                 finally:
                     browser.close()
         except BaseException as error:  # noqa: BLE001 - re-raised in the caller
@@ -676,33 +990,6 @@ def _console(msg) -> str:
 def _note_request(record: Visit, url: str) -> None:
     if not url.startswith(("data:", "blob:", "about:")):
         record.requests.append(url)
-
-
-def _count_bytes(context, page, record: Visit) -> None:
-    """Count bytes received per request through the DevTools protocol (cold cache)."""
-    cdp = context.new_cdp_session(page)
-    urls: dict[str, str] = {}
-
-    def sent(event):
-        urls[event["requestId"]] = event["request"]["url"]
-
-    def received(event):
-        url = urls.get(event["requestId"], "?")
-        if not url.startswith("data:"):
-            record.decoded[url] = record.decoded.get(url, 0) + int(event["dataLength"])
-
-    def done(event):
-        url = urls.get(event["requestId"], "?")
-        if not url.startswith("data:"):
-            record.transferred[url] = record.transferred.get(url, 0) + int(
-                event["encodedDataLength"]
-            )
-
-    cdp.on("Network.requestWillBeSent", sent)
-    cdp.on("Network.dataReceived", received)
-    cdp.on("Network.loadingFinished", done)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
 
 
 # --------------------------------------------------------------------------- checks
@@ -851,7 +1138,9 @@ def overflow_problems(record: Visit) -> list[str]:
 def axe_problems(record: Visit) -> list[str]:
     """Serious and critical accessibility violations."""
     return [
-        f"{v['impact']} {v['id']} ({v['help']}) on {v['count']} node(s): {'; '.join(v['nodes'])}"
+        f"{v['impact']} {v['id']} ({v['help']}) on {v['count']} node(s)"
+        + (f" and {v['alike']} more of the same style" if v.get("alike") else "")
+        + f": {'; '.join(v['nodes'])}"
         for v in record.axe
         if v["impact"] in AXE_FAILING
     ]

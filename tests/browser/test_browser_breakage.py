@@ -3,7 +3,8 @@
 A copy of a built chapter gets every fault the page checks look for: an
 external script, a console error, an uncaught exception, MathJax removed and
 raw TeX, a printed output deleted, a traceback shown, a missing figure without
-alt text, an unnamed button, a layout wider than a phone. It is served next to
+alt text, an unnamed button, a layout wider than a phone, text too pale for the
+light scheme and text too dark for the dark one. It is served next to
 the real page (same depth, so its relative links still work), visited like any
 page, and each check must report its fault.
 """
@@ -26,6 +27,8 @@ ValueError: broken on purpose</code></pre></div>
 <figure class="pagerun-figure"><img src="missing-figure-on-purpose.png"></figure>
 <div style="width: 1500px">a layout wider than any phone</div>
 <p><button></button></p>
+<p id="pale-on-purpose" style="color: #aaaaaa">pale grey text: too faint on white</p>
+<p id="dark-on-purpose" style="color: #444444">dark grey text: too faint on slate</p>
 """
 
 HEAD = '<script src="http://cdn.example.invalid/tracker.js"></script>'
@@ -65,9 +68,7 @@ def broken(browser, server, site_dir, visits, axe_script, tmp_path_factory):
     parent = source.rstrip("/").rpartition("/")[0]
     url = f"{parent}/broken-on-purpose/" if parent else "broken-on-purpose/"
     server.add_overlay(url, folder)
-    record = siteaudit.visit(
-        browser, server, url, axe_script=axe_script, screenshots=folder / "shots"
-    )
+    record = siteaudit.visit(browser, server, url, axe_script=axe_script)
     notebook_path = siteaudit.site_file(site_dir, server.base, record.dom["download"])
     notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
     return source, record, notebook
@@ -127,6 +128,45 @@ def test_accessibility_violations_are_caught(broken):
     _, record, _ = broken
     problems = siteaudit.axe_problems(record)
     assert _found(problems, "critical button-name", "critical image-alt"), problems
+
+
+def test_low_contrast_is_caught_in_each_scheme(broken):
+    _, record, _ = broken
+    problems = siteaudit.axe_problems(record)
+    dark = [p for p in problems if p.startswith("serious color-contrast (dark) ")]
+    light = [p for p in problems if p.startswith("serious color-contrast (") and p not in dark]
+    assert _found(light, "#pale-on-purpose") and not _found(light, "#dark-on-purpose"), light
+    assert _found(dark, "#dark-on-purpose") and not _found(dark, "#pale-on-purpose"), dark
+
+
+def test_sampled_contrast_finds_what_a_full_scan_finds(page, broken, axe_script):
+    """One element per style stands for all of them (``siteaudit._AXE_RUN``): check it.
+
+    On the broken page (real content plus a fault for each scheme), the colour
+    rules run over every element and then sampled; each element the full scan
+    fails must be one the sampled scan fails (itself, or an unchecked element of
+    a failing style).
+    """
+    _, record, _ = broken
+    page.goto(record.url)  # MathJax is removed from this page: no maths to wait for
+    page.evaluate(siteaudit._THIN_CODE)
+    page.evaluate(axe_script)
+    assert page.evaluate(siteaudit._AXE_PREPARE)
+    for scheme in ("light", "dark"):
+        if scheme == "dark":
+            page.evaluate(siteaudit._DARK)
+        full, sampled = (
+            {
+                v["id"]: set(v["elements"])
+                for v in page.evaluate(siteaudit._AXE_RUN, [siteaudit.COLOUR_RULES, sample, True])
+            }
+            for sample in (False, True)
+        )
+        assert "color-contrast" in full, f"{scheme}: the fault put in for this scheme is not found"
+        assert full.keys() == sampled.keys(), scheme
+        for rule, failing in full.items():
+            missed = failing - sampled[rule]
+            assert not missed, f"{scheme} {rule}: {len(missed)} element(s) only a full scan fails"
 
 
 def test_the_weight_budget_can_fail(broken):
