@@ -20,8 +20,11 @@ $(STAMP): pyproject.toml engine/pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e . -e ./engine --group test
 	touch $(STAMP)
 
+# --dirty: after the first build, a save rebuilds only the pages it changed (the pagerun
+# plugin also counts a page's snippets and run record as its inputs); the navigation and
+# search of other pages may lag until the next full build (`make build`).
 serve: setup  ## set up, then serve the site at http://127.0.0.1:8000
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty
 
 test: setup  ## set up, then run lint, unit tests, every page and snippet, the strict build and browser tests
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 
 import nbformat
 
@@ -156,3 +157,33 @@ def test_a_prose_edit_keeps_the_record_and_a_code_edit_does_not(project):
     page.path.write_text(text.replace("print(greeting)", "print(greeting.upper())"))
     changed = load_page(page.path)
     assert load_record(changed, page_key(changed)) is None
+
+
+def test_the_same_page_writes_the_same_notebook_file(project):
+    """Cell ids come from the cells: an unchanged page keeps its notebook's bytes and date."""
+    page, run = _run(project)
+    save_record(page, run)
+    written = []
+    for _ in range(2):
+        build = SiteBuild(project.root, project.root / "docs", project.root / "site")
+        build.run_page("chapters/demo.md")
+        build.write_notebook("chapters/demo.md", "print('setup')")
+        path = build.notebook_dir / "demo.ipynb"
+        written.append((path.read_bytes(), path.stat().st_mtime_ns))
+    assert written[0] == written[1]
+    ids = [cell.id for cell in nbformat.reads(written[0][0].decode(), as_version=4).cells]
+    assert len(set(ids)) == len(ids)
+
+
+def test_a_snippet_edit_makes_the_page_newer_than_its_html(project):
+    """What a dirty rebuild compares a page's HTML with: the page, its snippets, its record."""
+    page, run = _run(project)
+    save_record(page, run)
+    build = SiteBuild(project.root, project.root / "docs", project.root / "site")
+    build.run_page("chapters/demo.md")
+    html = project.write("site/chapters/demo/index.html", "<p>built</p>")
+    assert build.newest_input("chapters/demo.md") <= html.stat().st_mtime
+    assert build.newest_input("chapters/other.md") == 0.0  # not run in this build
+    snippet = project.root / "snippets/demo/hello.py"
+    os.utime(snippet, (html.stat().st_mtime + 5, html.stat().st_mtime + 5))
+    assert build.newest_input("chapters/demo.md") > html.stat().st_mtime

@@ -110,3 +110,41 @@ def test_render_writes_markdown_with_outputs_that_a_plain_build_shows(project):
     assert built.returncode == 0, built.stderr
     html = (out / "site" / "chapters" / "first" / "index.html").read_text()
     assert "pagerun-output" in html and "42" in html
+
+
+def test_a_dirty_build_redoes_a_page_whose_snippet_changed_and_only_it(project):
+    """``mkdocs serve --dirty`` (``make serve``): MkDocs itself looks at the .md files only."""
+    project.write(
+        "snippets/first.py", "# --8<-- [start:answer]\nanswer = 6 * 7\n# --8<-- [end:answer]\n"
+    )
+    done = _build(project)
+    assert done.returncode == 0, done.stderr
+    page = project.page(
+        f'# First\n\n{FENCE}python\n--8<-- "snippets/first.py:answer"\nprint(answer)\n{FENCE}\n',
+        "chapters/first.md",
+    )
+    assert _dirty(project).returncode == 0
+    html = project.root / "site" / "chapters" / "first" / "index.html"
+    home = project.root / "site" / "index.html"
+    dates = html.stat().st_mtime_ns, home.stat().st_mtime_ns
+    assert "42" in html.read_text()
+    done = _dirty(project)
+    assert (html.stat().st_mtime_ns, home.stat().st_mtime_ns) == dates, "nothing changed"
+    project.write(
+        "snippets/first.py", "# --8<-- [start:answer]\nanswer = 6 * 9\n# --8<-- [end:answer]\n"
+    )
+    done = _dirty(project)
+    assert done.returncode == 0, done.stderr
+    assert "54" in html.read_text() and home.stat().st_mtime_ns == dates[1]
+    assert page.is_file()
+
+
+def _dirty(project):
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--dirty", "-d", "site"],
+        cwd=project.root,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from pagerun.cache import load_record, page_key, save_record
+from pagerun.cache import load_record, page_key, record_path, save_record
 from pagerun.config import load_config
 from pagerun.errors import PageError
 from pagerun.model import PageRun
@@ -118,6 +118,26 @@ class SiteBuild:
             log.info("pagerun: ran %s in %.1f s", page.name, time.perf_counter() - began)
         self.runs[src_uri] = (page, run)
         return page, run
+
+    def newest_input(self, src_uri: str) -> float:
+        """Return when anything a page's HTML depends on last changed (a Unix time).
+
+        That is the page, every file its fences include, and its run's record
+        (rewritten whenever the page runs again, e.g. after an edit in ``src/``).
+        MkDocs' dirty build (``mkdocs serve --dirty``) compares a page's HTML
+        with its ``.md`` only; the plugin uses this time instead.
+
+        Args:
+            src_uri: The page's path inside docs/ (run or reused in this build).
+
+        Returns:
+            The newest modification time, 0 for a page this build has not run.
+        """
+        if src_uri not in self.runs:
+            return 0.0
+        page, _ = self.runs[src_uri]
+        inputs = [self.root / name for name in page.included] + [record_path(page)]
+        return max((path.stat().st_mtime for path in inputs if path.is_file()), default=0.0)
 
     def notebook_uri(self, src_uri: str) -> str:
         """Return a page's notebook path inside docs/, e.g. ``notebooks/tensors.ipynb``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from pathlib import Path
@@ -256,9 +257,26 @@ def write_notebook(notebook: nbformat.NotebookNode, path) -> None:
         notebook: The notebook.
         path: Where to write it.
     """
+    _stable_ids(notebook)
     nbformat.validate(notebook)
     text = nbformat.writes(notebook) + "\n"
     target = Path(path)
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         return  # unchanged: keep its date, so `mkdocs serve --dirty` does not convert it again
     target.write_text(text, encoding="utf-8")
+
+
+def _stable_ids(notebook: nbformat.NotebookNode) -> None:
+    """Give each cell an id derived from its content, in place.
+
+    nbformat's cell constructors draw random ids, so the same page made a
+    different file on every build: mkdocs-jupyter's conversion cache (keyed on
+    the file's bytes) never hit, and every notebook looked modified to
+    ``mkdocs serve --dirty``. A hash of the cell keeps an id across builds and
+    across edits elsewhere in the page.
+    """
+    seen: dict[str, int] = {}
+    for cell in notebook.cells:
+        digest = hashlib.sha1(f"{cell.cell_type}\0{cell.source}".encode()).hexdigest()[:8]
+        seen[digest] = seen.get(digest, 0) + 1
+        cell.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"

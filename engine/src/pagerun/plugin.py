@@ -81,6 +81,8 @@ class PagerunPlugin(BasePlugin[PagerunConfig]):
                 found = build.run_page(file.src_uri)
             except PageError as error:
                 raise PluginError(f"pagerun: {error}") from None
+            if found:
+                _forget_if_outdated(file, build.newest_input(file.src_uri))
             if found and build.wants_notebook(file.src_uri):
                 self._add(
                     files,
@@ -152,3 +154,17 @@ class PagerunPlugin(BasePlugin[PagerunConfig]):
 
 _EMPTY_SCRIPT = re.compile(r'<script src=""></script>')
 _MATHJAX2 = re.compile(r'<script type="text/x-mathjax-config">.*?</script>', re.S)
+
+
+def _forget_if_outdated(file: File, newest_input: float) -> None:
+    """Delete a page's HTML when one of its inputs is newer, so a dirty build redoes it.
+
+    ``mkdocs serve --dirty`` (``make serve``) rebuilds a page only when its
+    ``.md`` is newer than its HTML; a runnable page also changes when a snippet
+    it includes changes, or when it runs again. Deleting the HTML is MkDocs' own
+    signal for "build this page" (``File.is_modified``); a full build rewrites
+    every page anyway.
+    """
+    dest = Path(file.abs_dest_path)
+    if dest.is_file() and dest.stat().st_mtime < newest_input:
+        dest.unlink()
