@@ -173,6 +173,14 @@ def test_the_same_page_writes_the_same_notebook_file(project):
     assert written[0] == written[1]
     ids = [cell.id for cell in nbformat.reads(written[0][0].decode(), as_version=4).cells]
     assert len(set(ids)) == len(ids)
+    page.path.write_text(page.path.read_text().replace("Intro.", "A new introduction."))
+    build = SiteBuild(project.root, project.root / "docs", project.root / "site")
+    build.run_page("chapters/demo.md")
+    build.write_notebook("chapters/demo.md", "print('setup')")
+    edited = (build.notebook_dir / "demo.ipynb").read_text()
+    assert "A new introduction." in edited
+    kept = [cell.id for cell in nbformat.reads(edited, as_version=4).cells]
+    assert kept[1:] == ids[1:] and kept[0] != ids[0]  # only the edited cell's id changes
 
 
 def test_a_snippet_edit_makes_the_page_newer_than_its_html(project):

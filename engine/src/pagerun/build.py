@@ -43,6 +43,8 @@ class SiteBuild:
         notebook_folder: The folder, inside the site, of the notebooks.
         execute: Run pages whose record is missing or stale; when False, such
             pages are built without outputs (a fast preview).
+        config_file: The site's configuration (``mkdocs.yml``), an input of every
+            page and notebook (addresses, the Colab setup cell).
     """
 
     root: Path
@@ -51,6 +53,7 @@ class SiteBuild:
     notebook_pages: tuple[str, ...] = ("chapters/*.md",)
     notebook_folder: str = "notebooks"
     execute: bool = True
+    config_file: Path | None = None
     runs: dict[str, tuple[Page, PageRun]] = field(default_factory=dict)
     executed: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
@@ -137,6 +140,7 @@ class SiteBuild:
             return 0.0
         page, _ = self.runs[src_uri]
         inputs = [self.root / name for name in page.included] + [record_path(page)]
+        inputs += [self.config_file] if self.config_file is not None else []
         return max((path.stat().st_mtime for path in inputs if path.is_file()), default=0.0)
 
     def notebook_uri(self, src_uri: str) -> str:
@@ -162,15 +166,21 @@ class SiteBuild:
             The notebook's path, e.g. ``notebooks/tensors.ipynb``.
         """
         page, run = self.runs[src_uri]
-        uri = self.notebook_uri(src_uri)
-        self.notebook_dir.mkdir(parents=True, exist_ok=True)
-        notebook = build_notebook(page, run, setup_code, site_url)
-        write_notebook(notebook, self.notebook_dir / PurePosixPath(uri).name)
+        uri, name = self.notebook_uri(src_uri), self.exercises_uri(src_uri)
+        path = self.notebook_dir / PurePosixPath(uri).name
+        exercises_path = self.notebook_dir / PurePosixPath(name).name
         self.notebooks[uri] = src_uri
+        newest = self.newest_input(src_uri)
+        if all(p.is_file() and p.stat().st_mtime > newest for p in (path, exercises_path)):
+            # Written from these very inputs by an earlier build into this folder
+            # (each `mkdocs serve` rebuild): making them again would give the same bytes.
+            self.exercise_notebooks[name] = src_uri
+            return uri
+        self.notebook_dir.mkdir(parents=True, exist_ok=True)
+        write_notebook(build_notebook(page, run, setup_code, site_url), path)
         exercises = build_exercise_notebook(page, run, setup_code, site_url)
         if exercises is not None:
-            name = self.exercises_uri(src_uri)
-            write_notebook(exercises, self.notebook_dir / PurePosixPath(name).name)
+            write_notebook(exercises, exercises_path)
             self.exercise_notebooks[name] = src_uri
         return uri
 

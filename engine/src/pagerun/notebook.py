@@ -62,8 +62,8 @@ def build_notebook(
     if setup_code:
         # Right before the first code cell: after the title and introduction.
         first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
-        cells.insert(first_code, v4.new_code_cell(setup_code))
-    notebook = v4.new_notebook(cells=cells)
+        cells.insert(first_code, _code(setup_code))
+    notebook = _notebook(cells)
     notebook.metadata.update(
         {
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -87,21 +87,21 @@ def _strip(line: str, depth: int) -> str:
 def _flush(prose: list[str], cells: list) -> None:
     text = "\n".join(prose).strip("\n")
     if text.strip():
-        cells.append(v4.new_markdown_cell(text))
+        cells.append(_markdown(text))
     prose.clear()
 
 
 def _code_cell(fence: Fence, cell: CellResult, count: int, with_outputs: bool = True):
     source = fence.code.rstrip("\n")
     if cell.status == Status.SKIPPED:
-        return v4.new_code_cell(_guarded(source, cell.reason))
+        return _code(_guarded(source, cell.reason))
     if fence.kind == FenceKind.EXPECTED_ERROR:
         source = _caught(source, fence.expected_error)
     elif fence.kind == FenceKind.EXERCISE_CHECK:
         # Run on the starter as given, a check fails (CheckFailed is an AssertionError).
         source = _caught(source, AssertionError)
     if not with_outputs:
-        return v4.new_code_cell(source)
+        return _code(source)
     outputs = []
     if cell.output:
         outputs.append(v4.new_output("stream", name="stdout", text=cell.output))
@@ -114,7 +114,7 @@ def _code_cell(fence: Fence, cell: CellResult, count: int, with_outputs: bool = 
         if cell.value.html is not None:
             data["text/html"] = cell.value.html
         outputs.append(v4.new_output("execute_result", data=data, execution_count=count))
-    return v4.new_code_cell(source, outputs=outputs, execution_count=count)
+    return _code(source, outputs=outputs, execution_count=count)
 
 
 def _guarded(source: str, reason: str) -> str:
@@ -181,7 +181,7 @@ def build_exercise_notebook(
     }
     title = next((item.title for item in items if item.kind == ItemKind.HEADING), page.name)
     cells = [
-        v4.new_markdown_cell(
+        _markdown(
             f"# Exercises: {title}\n\n"
             "Run the chapter's code below first. Then, for each exercise, replace the `...` "
             "in the starter cell with your answer and run the check under it: it says what "
@@ -189,8 +189,8 @@ def build_exercise_notebook(
         )
     ]
     if setup_code:
-        cells.append(v4.new_code_cell(setup_code))
-    cells.append(v4.new_markdown_cell("## The chapter's code"))
+        cells.append(_code(setup_code))
+    cells.append(_markdown("## The chapter's code"))
     for item in items[:begin]:
         if item.kind == ItemKind.CODE:
             cells.append(_code_cell(item.fence, item.cell, 0, with_outputs=False))
@@ -218,7 +218,7 @@ def build_exercise_notebook(
                 _site_links(_strip(line, item.depth), page, site_url) for line in item.lines(page)
             )
     _flush(prose, cells)
-    notebook = v4.new_notebook(cells=cells)
+    notebook = _notebook(cells)
     notebook.metadata.update(
         {
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -257,12 +257,11 @@ def write_notebook(notebook: nbformat.NotebookNode, path) -> None:
         notebook: The notebook.
         path: Where to write it.
     """
-    _stable_ids(notebook)
-    nbformat.validate(notebook)
-    text = nbformat.writes(notebook) + "\n"
+    text = v4.nbjson.writes(notebook) + "\n"  # what nbformat.writes makes, minus its validation
     target = Path(path)
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         return  # unchanged: keep its date, so `mkdocs serve --dirty` does not convert it again
+    nbformat.validate(notebook)
     target.write_text(text, encoding="utf-8")
 
 
@@ -280,3 +279,33 @@ def _stable_ids(notebook: nbformat.NotebookNode) -> None:
         digest = hashlib.sha1(f"{cell.cell_type}\0{cell.source}".encode()).hexdigest()[:8]
         seen[digest] = seen.get(digest, 0) + 1
         cell.id = digest if seen[digest] == 1 else f"{digest}-{seen[digest]}"
+
+
+# nbformat's v4.new_code_cell and new_markdown_cell validate each cell against the
+# schema as they make it (most of the time it takes to make a chapter's notebook,
+# for every chapter on every `mkdocs serve` rebuild). These make the same cells;
+# write_notebook validates the whole notebook once, when its file changes.
+
+
+def _code(source: str, outputs: list | None = None, execution_count: int | None = None):
+    return nbformat.NotebookNode(
+        id="",
+        cell_type="code",
+        metadata=nbformat.NotebookNode(),
+        execution_count=execution_count,
+        source=source,
+        outputs=outputs or [],
+    )
+
+
+def _notebook(cells: list) -> nbformat.NotebookNode:
+    notebook = v4.new_notebook()  # validated empty: the cells are checked when written
+    notebook.cells = cells
+    _stable_ids(notebook)
+    return notebook
+
+
+def _markdown(source: str):
+    return nbformat.NotebookNode(
+        id="", cell_type="markdown", metadata=nbformat.NotebookNode(), source=source
+    )

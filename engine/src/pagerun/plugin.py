@@ -62,6 +62,7 @@ class PagerunPlugin(BasePlugin[PagerunConfig]):
             notebook_pages=tuple(self.config.notebooks),
             notebook_folder=self.config.notebook_folder.strip("/"),
             execute=self.config.execute,
+            config_file=Path(config.config_file_path),
         )
         repo_url = config.repo_url or ""
         self.colab = colab_base(repo_url, self.config.colab_branch, self.build.notebook_folder)
