@@ -161,10 +161,14 @@ def _run_roots(wandb_dir: Path) -> set[Path]:
     that ran W&B before (a second run of the page, say) keeps writing there.
     """
     roots = {wandb_dir.resolve()}
-    with contextlib.suppress(Exception):  # no W&B setup yet: wandb_dir is the only place
-        import wandb
+    with contextlib.suppress(Exception):  # W&B's internals moved: wandb_dir is the place
+        from wandb.sdk import wandb_setup
 
-        roots.add(Path(wandb.setup().settings.root_dir).resolve())
+        # Only read the process's W&B setup, never create it: made here, it would
+        # freeze this moment's settings (no WANDB_MODE yet, say) for every later run.
+        existing = wandb_setup._singleton
+        if existing is not None:
+            roots.add(Path(existing.settings.root_dir).resolve())
     return roots
 
 
