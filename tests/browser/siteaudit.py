@@ -391,6 +391,8 @@ _COLLECT = r"""async () => {
     codeBlocks: blocks.length,
     copyButtons: copyable.length,
     download: download ? new URL(download.getAttribute('href'), location.href).pathname : null,
+    downloads: Array.from(document.querySelectorAll('.md-content a[download]'))
+      .map(a => new URL(a.getAttribute('href'), location.href).pathname),
   };
 }"""
 
@@ -436,7 +438,9 @@ _THIN_CODE = """() => {
   const seen = new Set(), extra = [];
   for (const span of document.querySelectorAll('pre span')) {
     if (span.firstElementChild || span.id.startsWith('__span-')) continue;
-    if (!span.getClientRects().length) continue;
+    // Code that is not rendered (a folded source listing or solution) is never
+    // checked for contrast: its spans only slow every rule down.
+    if (!span.getClientRects().length) { extra.push(span); continue; }
     const style = getComputedStyle(span), pre = span.closest('pre');
     const key = [span.className, style.color, style.backgroundColor, style.fontSize,
       style.fontWeight, style.fontStyle, getComputedStyle(pre).backgroundColor,

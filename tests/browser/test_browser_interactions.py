@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
+import siteaudit
 
 pytestmark = pytest.mark.browser
 
@@ -78,13 +80,20 @@ def test_search_finds_the_chapter_that_teaches_a_term(page, pages, site_dir, ter
     page.wait_for_url(re.compile(re.escape(chapter)), timeout=10_000)
 
 
-def test_notebook_downloads_are_valid_notebooks_with_outputs(page, visits):
+def test_notebook_downloads_are_valid_notebooks_with_outputs(page, visits, site_dir, server):
+    """Every chapter's Download button gives a valid notebook with outputs and no errors.
+
+    Each file behind a button is read from the build; the first button is also
+    clicked, and the browser's download must be that same file.
+    """
     chapters = [url for url, record in visits.items() if record.dom["download"]]
     if not chapters:
         pytest.skip("no page has a Download notebook button yet")
     problems = []
     for url in chapters:
-        problems += [f"/{url}: {p}" for p in _download(page, url, "p.pagerun-buttons a[download]")]
+        path = siteaudit.site_file(site_dir, server.base, visits[url].dom["download"])
+        problems += [f"/{url}: {p}" for p in _notebook_problems(path)]
+    problems += _click_gives(page, chapters[0], "p.pagerun-buttons a[download]", site_dir, server)
     assert not problems, "\n".join(problems)
 
 
@@ -97,34 +106,51 @@ def test_chapters_with_outputs_offer_their_notebook(visits):
     assert not missing, f"chapters with run outputs but no Download notebook button: {missing}"
 
 
-def test_notebook_pages_offer_their_notebook(page, pages):
-    notebook_pages = [url for url in pages if url.startswith("notebooks/")]
+def test_notebook_pages_offer_their_notebook(page, visits, site_dir, server):
+    """Every rendered notebook page links its .ipynb; the first link is also clicked."""
+    notebook_pages = [url for url in visits if url.startswith("notebooks/") and url != "notebooks/"]
     if not notebook_pages:
         pytest.skip("no rendered notebook pages")
     problems = []
     for url in notebook_pages:
-        problems += [f"/{url}: {p}" for p in _download(page, url, ".md-content a[download]")]
+        links = visits[url].dom["downloads"]
+        if not links:
+            problems.append(f"/{url}: no download link (.md-content a[download])")
+            continue
+        path = siteaudit.site_file(site_dir, server.base, links[0])
+        problems += [f"/{url}: {p}" for p in _notebook_problems(path)]
+    problems += _click_gives(page, notebook_pages[0], ".md-content a[download]", site_dir, server)
     assert not problems, "\n".join(problems)
 
 
-def _download(page, url: str, selector: str) -> list[str]:
-    """Click a page's download link; return what is wrong with the notebook it gives."""
+def _click_gives(page, url: str, selector: str, site_dir, server) -> list[str]:
+    """Click a page's download link; the browser must save the file the build holds."""
     page.goto(url)
     link = page.locator(selector).first
     if not link.count():
-        return [f"no download link ({selector})"]
+        return [f"/{url}: no download link ({selector})"]
+    href = link.evaluate("a => new URL(a.getAttribute('href'), location.href).pathname")
     with page.expect_download(timeout=10_000) as info:
         link.click()
-    path = info.value.path()
+    saved = Path(info.value.path()).read_bytes()
+    if saved != siteaudit.site_file(site_dir, server.base, href).read_bytes():
+        return [f"/{url}: the download differs from {href} in the build"]
+    return []
+
+
+def _notebook_problems(path: Path) -> list[str]:
+    """What is wrong with a notebook file: unreadable, invalid, no outputs, error outputs."""
+    if not path.is_file():
+        return [f"{path.name}: not in the build"]
     try:
         notebook = nbformat.read(str(path), as_version=4)
         nbformat.validate(notebook)
     except Exception as error:  # noqa: BLE001 - any failure to read is the finding
-        return [f"{info.value.suggested_filename}: not a valid notebook: {error}"]
+        return [f"{path.name}: not a valid notebook: {error}"]
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     problems = []
     if not any(cell.get("outputs") for cell in code):
-        problems.append(f"{info.value.suggested_filename}: no code cell has outputs")
+        problems.append(f"{path.name}: no code cell has outputs")
     errors = [
         out.get("ename", "?")
         for cell in code
@@ -132,5 +158,5 @@ def _download(page, url: str, selector: str) -> list[str]:
         if out.get("output_type") == "error"
     ]
     if errors:
-        problems.append(f"{info.value.suggested_filename}: error outputs {errors}")
+        problems.append(f"{path.name}: error outputs {errors}")
     return problems
