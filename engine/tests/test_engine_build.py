@@ -195,3 +195,15 @@ def test_a_snippet_edit_makes_the_page_newer_than_its_html(project):
     snippet = project.root / "snippets/demo/hello.py"
     os.utime(snippet, (html.stat().st_mtime + 5, html.stat().st_mtime + 5))
     assert build.newest_input("chapters/demo.md") > html.stat().st_mtime
+
+
+def test_the_rendered_config_finds_the_projects_own_folders(tmp_path):
+    """MkDocs resolves custom_dir and watch against the rendered config's folder."""
+    from pagerun.build import _relative_paths
+
+    root, out = tmp_path / "project", tmp_path / "elsewhere" / "rendered"
+    raw = {"theme": {"name": "material", "custom_dir": "overrides"}, "watch": ["snippets"]}
+    assert _relative_paths(raw, root, out) == (
+        "theme:\n  custom_dir: ../../project/overrides\nwatch: [../../project/snippets]\n"
+    )
+    assert _relative_paths({"theme": "mkdocs"}, root, out) == ""

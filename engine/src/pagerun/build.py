@@ -385,10 +385,28 @@ def render_tree(
     (out / "mkdocs.yml").write_text(
         f"# Written by `python -m pagerun render`: the project's site, from the rendered pages.\n"
         f"INHERIT: {os.path.relpath(root / 'mkdocs.yml', out)}\n"
-        "docs_dir: docs\n",
+        "docs_dir: docs\n" + _relative_paths(config.raw, root, out),
         encoding="utf-8",
     )
     return build
+
+
+def _relative_paths(raw: dict, root: Path, out: Path) -> str:
+    """The project's own folders (theme overrides, watched paths), as seen from ``out``.
+
+    MkDocs resolves these against the folder of the config file it reads, which
+    for the rendered site is ``out``; INHERIT merges mappings key by key, so
+    only these keys are restated.
+    """
+    lines = []
+    custom = (
+        (raw.get("theme") or {}).get("custom_dir") if isinstance(raw.get("theme"), dict) else None
+    )
+    if custom:
+        lines += ["theme:", f"  custom_dir: {os.path.relpath(root / custom, out)}"]
+    if raw.get("watch"):
+        lines.append(f"watch: [{', '.join(os.path.relpath(root / w, out) for w in raw['watch'])}]")
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _directory_url(src_uri: str) -> str:
