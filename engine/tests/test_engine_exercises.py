@@ -106,3 +106,17 @@ def test_exercise_notebook_has_starters_and_checks_and_no_solutions(project):
     for cell in solved.cells:
         if cell.cell_type == "code":
             exec(cell.source, namespace)  # noqa: S102 - with the solutions, every check passes
+
+
+def test_a_checks_message_is_shown_wrapped_and_the_solutions_output_is_not(project):
+    """A check's verdict and hint wrap on the page; printed results keep their layout."""
+    from pagerun.render import render_markdown
+
+    path = _page(project)
+    lines = render_markdown(load_page(path), run_page(path)).splitlines()
+    titled = {line.strip() for line in lines if "pagerun-output" in line}
+    assert (
+        '``` { .text .pagerun-output .pagerun-message title="Output with the starter as given" }'
+        in titled
+    )
+    assert '``` { .text .pagerun-output title="Output, then the check on this solution" }' in titled

@@ -47,7 +47,8 @@ def render_markdown(
             else:
                 lines.extend(text)
                 title = _OUTPUT_TITLES.get(item.fence.kind, "Output")
-                lines.extend(_indent(_outputs(item.cell, title), pad))
+                wrap = item.fence.kind in _MESSAGES
+                lines.extend(_indent(_outputs(item.cell, title, wrap), pad))
             continue
         lines.extend(text)
         if not header_done and item.kind == ItemKind.HEADING and text[0].startswith("# "):
@@ -75,14 +76,20 @@ _OUTPUT_TITLES = {
 }
 
 
-def _outputs(cell: CellResult, title: str = "Output") -> list[str]:
+#: Outputs that are messages for the reader (an error, a check's verdict and hint), not
+#: tables or arrays: their long lines wrap instead of scrolling sideways.
+_MESSAGES = {FenceKind.EXPECTED_ERROR, FenceKind.EXERCISE_CHECK}
+
+
+def _outputs(cell: CellResult, title: str = "Output", wrap: bool = False) -> list[str]:
     block: list[str] = []
     text = _ANSI.sub("", cell.output)
     if cell.value is not None and cell.value.html is None:
         text += cell.value.text + "\n"
     if text.strip():
         ticks = "`" * max(3, _longest_backtick_run(text) + 1)
-        block += ["", f'{ticks} {{ .text .pagerun-output title="{title}" }}']
+        classes = ".text .pagerun-output" + (" .pagerun-message" if wrap else "")
+        block += ["", f'{ticks} {{ {classes} title="{title}" }}']
         block += text.rstrip("\n").split("\n")
         block += [ticks]
     if cell.value is not None and cell.value.html is not None:
