@@ -32,8 +32,13 @@ def _build(project, **env):
     (project.root / "mkdocs.yml").write_text(CONFIG)
     project.page("# Home\n\nNo code here.\n", "index.md")
     project.page(f"# First\n\n{FENCE}python\nprint(6 * 7)\n{FENCE}\n", "chapters/first.md")
+    return _mkdocs(project, "--strict", **env)
+
+
+def _mkdocs(project, *options, **env):
+    """``mkdocs build`` of the project into site/, with its output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"],
+        [sys.executable, "-m", "mkdocs", "build", *options, "-d", "site"],
         cwd=project.root,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
         capture_output=True,
@@ -65,14 +70,7 @@ def test_a_failing_fence_fails_the_build_at_its_line(project):
     (project.root / "mkdocs.yml").write_text(CONFIG)
     project.page("# Home\n", "index.md")
     project.page(f"# First\n\ntext\n\n{FENCE}python\n1 / 0\n{FENCE}\n", "chapters/first.md")
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"],
-        cwd=project.root,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = _mkdocs(project, "--strict")
     assert done.returncode != 0
     assert "pagerun: docs/chapters/first.md:6: ZeroDivisionError: division by zero" in done.stderr
 
@@ -123,28 +121,17 @@ def test_a_dirty_build_redoes_a_page_whose_snippet_changed_and_only_it(project):
         f'# First\n\n{FENCE}python\n--8<-- "snippets/first.py:answer"\nprint(answer)\n{FENCE}\n',
         "chapters/first.md",
     )
-    assert _dirty(project).returncode == 0
+    assert _mkdocs(project, "--dirty").returncode == 0
     html = project.root / "site" / "chapters" / "first" / "index.html"
     home = project.root / "site" / "index.html"
     dates = html.stat().st_mtime_ns, home.stat().st_mtime_ns
     assert "42" in html.read_text()
-    done = _dirty(project)
+    done = _mkdocs(project, "--dirty")
     assert (html.stat().st_mtime_ns, home.stat().st_mtime_ns) == dates, "nothing changed"
     project.write(
         "snippets/first.py", "# --8<-- [start:answer]\nanswer = 6 * 9\n# --8<-- [end:answer]\n"
     )
-    done = _dirty(project)
+    done = _mkdocs(project, "--dirty")
     assert done.returncode == 0, done.stderr
     assert "54" in html.read_text() and home.stat().st_mtime_ns == dates[1]
     assert page.is_file()
-
-
-def _dirty(project):
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--dirty", "-d", "site"],
-        cwd=project.root,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
