@@ -75,7 +75,7 @@ def test_bayes_wants_four_runs():
     config = {**SWEEP_CONFIG, "method": "bayes"}
     with pytest.raises(CheckFailed, match="not done yet"):
         exercises.check_bayes_sweep(config, ..., SWEEP_CONFIG)
-    with pytest.raises(CheckFailed, match="has 20 runs, expected 4"):
+    with pytest.raises(CheckFailed, match="bayes_results lists 20 runs, expected 4"):
         exercises.check_bayes_sweep(config, _results(20), SWEEP_CONFIG)
     with pytest.raises(CheckFailed, match="lacks the columns"):
         exercises.check_bayes_sweep(config, _results(4).drop(columns="val_loss"), SWEEP_CONFIG)
@@ -103,7 +103,7 @@ def test_logged_sweep_fails_on_the_starter(tmp_path):
 def test_logged_sweep_wants_wandb_runs(tmp_path):
     with pytest.raises(CheckFailed, match="added no run folder"):
         exercises.check_logged_sweep(lambda count: _results(count), tmp_path)
-    with pytest.raises(CheckFailed, match="ran 3 runs, expected 2"):
+    with pytest.raises(CheckFailed, match=r"logged_sweep\(2\) lists 3 runs, expected 2"):
         exercises.check_logged_sweep(lambda count: _results(3), tmp_path)
 
 

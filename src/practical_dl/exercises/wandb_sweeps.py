@@ -127,16 +127,7 @@ def check_bayes_sweep(
         )
     given("bayes_results", bayes_results)
     hint = "bayes_results = run_sweep(bayes_config, train_model, count=4, seed=0)"
-    check(
-        isinstance(bayes_results, pd.DataFrame),
-        f"bayes_results should be the table run_sweep returns, got {type(bayes_results).__name__}",
-        hint,
-    )
-    check(
-        len(bayes_results) == 4,
-        f"bayes_results has {len(bayes_results)} runs, expected 4",
-        "pass count=4 to run_sweep",
-    )
+    _check_runs("bayes_results", bayes_results, 4, hint, "pass count=4 to run_sweep")
     columns = [*sweep_config["parameters"], sweep_config["metric"]["name"]]
     missing = [column for column in columns if column not in bayes_results.columns]
     check(
@@ -152,6 +143,16 @@ def check_bayes_sweep(
     )
     best = float(bayes_results[sweep_config["metric"]["name"]].min())
     passed(f"four runs proposed by the bayes method, best val_loss {best:.4f}")
+
+
+def _check_runs(name: str, table: Any, runs: int, hint: str, count_hint: str) -> None:
+    """Check that ``table`` is a results table of ``runs`` rows, as ``run_sweep`` returns."""
+    check(
+        isinstance(table, pd.DataFrame),
+        f"{name} should be the table run_sweep returns, got {type(table).__name__}",
+        hint,
+    )
+    check(len(table) == runs, f"{name} lists {len(table)} runs, expected {runs}", count_hint)
 
 
 def _run_roots(wandb_dir: Path) -> set[Path]:
@@ -197,16 +198,7 @@ def check_logged_sweep(logged_sweep: Any, wandb_dir: str | Path) -> None:
     before = _run_folders(roots)
     logged = given("logged_sweep(2)", call("logged_sweep(2)", logged_sweep, 2, hint=hint))
     new_runs = _run_folders(roots) - before
-    check(
-        isinstance(logged, pd.DataFrame),
-        f"logged_sweep(2) should return the table run_sweep returns, got {type(logged).__name__}",
-        hint,
-    )
-    check(
-        len(logged) == 2,
-        f"logged_sweep(2) ran {len(logged)} runs, expected 2",
-        "pass count=count on to run_sweep",
-    )
+    _check_runs("logged_sweep(2)", logged, 2, hint, "pass count=count on to run_sweep")
     check(
         len(new_runs) > 0,
         f"logged_sweep(2) ran 2 runs but added no run folder under {wandb_dir / 'wandb'}: "
