@@ -108,15 +108,8 @@ def server(site_dir):
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium, driven by Playwright (never a downloaded browser)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            launched = siteaudit.launch(playwright)
-        except FileNotFoundError as error:
-            pytest.fail(str(error), pytrace=False)
+    with siteaudit.chromium_for_tests() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ axe in the light scheme, then the colour rules in the dark scheme).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import html.parser
@@ -281,6 +282,26 @@ class SiteServer:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@contextlib.contextmanager
+def chromium_for_tests():
+    """Yield Debian's headless Chromium for a test session; a missing browser fails the test.
+
+    The browser and editions suites' ``browser`` fixtures both come from here.
+    """
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            launched = launch(playwright)
+        except FileNotFoundError as error:
+            pytest.fail(str(error), pytrace=False)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 def launch(playwright):

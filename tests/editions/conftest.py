@@ -161,15 +161,8 @@ def offline_dir(site_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium (the browser tests' launcher; no downloaded browser)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        try:
-            launched = siteaudit.launch(playwright)
-        except FileNotFoundError as error:
-            pytest.fail(str(error), pytrace=False)
+    with siteaudit.chromium_for_tests() as launched:
         yield launched
-        launched.close()
 
 
 # --------------------------------------------------------------------------- the print page

@@ -23,6 +23,7 @@ __all__ = [
     "check_callable",
     "check_close",
     "check_equal",
+    "check_module",
     "check_shape",
     "given",
     "number",
@@ -150,6 +151,31 @@ def check_callable(name: str, value: Any) -> Callable:
     """
     given(name, value)
     check(callable(value), f"{name} should be a function, got {type(value).__name__}")
+    return value
+
+
+def check_module(name: str, value: Any, hint: str = "") -> Any:
+    """Return ``value`` if it is a network (an ``nn.Module``), else fail.
+
+    Args:
+        name: The network's name, for the message.
+        value: What the reader defined or returned under that name.
+        hint: Where to look when it is not a network.
+
+    Returns:
+        The module.
+
+    Raises:
+        CheckFailed: When it is missing or not an ``nn.Module``.
+    """
+    from torch import nn  # here, so the other helpers need no torch
+
+    given(name, value)
+    check(
+        isinstance(value, nn.Module),
+        f"{name} should be a network (an nn.Module), got {type(value).__name__}",
+        hint,
+    )
     return value
 
 

@@ -17,7 +17,17 @@ from typing import Any
 import torch
 from torch import nn
 
-from practical_dl.exercises import call, check, check_callable, check_shape, given, number, passed
+from practical_dl.device import model_device
+from practical_dl.exercises import (
+    call,
+    check,
+    check_callable,
+    check_module,
+    check_shape,
+    given,
+    number,
+    passed,
+)
 
 __all__ = [
     "check_always_benign",
@@ -30,21 +40,6 @@ __all__ = [
 
 #: The lowest BCEWithLogitsLoss a benign patient can cost once a sigmoid output is squashed again.
 BEST_BENIGN_LOSS = math.log(1 + math.exp(-1))
-
-
-def _module(name: str, value: Any, hint: str) -> nn.Module:
-    given(name, value)
-    check(
-        isinstance(value, nn.Module),
-        f"{name} should be a network (an nn.Module), got {type(value).__name__}",
-        hint,
-    )
-    return value
-
-
-def _device(model: nn.Module) -> torch.device:
-    parameter = next(model.parameters(), None)
-    return parameter.device if parameter is not None else torch.device("cpu")
 
 
 def _accuracy(name: str, value: Any, hint: str) -> float:
@@ -158,7 +153,7 @@ def check_double_sigmoid(make_double_sigmoid: Any, best_benign_loss: Any) -> Non
         "nn.Sequential(nn.Linear(30, 30), nn.ReLU(), nn.Linear(30, 15), nn.ReLU(), "
         "nn.Linear(15, 1), nn.Sigmoid())"
     )
-    model = _module(
+    model = check_module(
         "make_double_sigmoid()", call("make_double_sigmoid()", make_double_sigmoid, hint=hint), hint
     )
     leaves = [module for module in model.modules() if not list(module.children())]
@@ -179,7 +174,7 @@ def check_double_sigmoid(make_double_sigmoid: Any, best_benign_loss: Any) -> Non
     model.eval()
     with torch.no_grad():
         outputs = model(
-            torch.randn(8, 30, generator=torch.Generator().manual_seed(0)).to(_device(model))
+            torch.randn(8, 30, generator=torch.Generator().manual_seed(0)).to(model_device(model))
         )
     check_shape("make_double_sigmoid()(X) for 8 patients", outputs, (8, 1), hint)
     floor = number(
@@ -330,7 +325,7 @@ def check_full_batch(train_full_batch: Any, splits: Any) -> None:
             splits.y_val,
             hint=hint,
         )
-    model = _module(name, model, hint)
+    model = check_module(name, model, hint)
     n_parameters = sum(p.numel() for p in model.parameters())
     check(
         n_parameters == 31,
@@ -339,7 +334,7 @@ def check_full_batch(train_full_batch: Any, splits: Any) -> None:
     )
     model.eval()
     with torch.no_grad():
-        logits = model(splits.X_val.to(_device(model))).cpu().reshape(-1)
+        logits = model(splits.X_val.to(model_device(model))).cpu().reshape(-1)
     accuracy = float(((logits > 0).float() == splits.y_val).float().mean())
     check(
         accuracy > 0.9,

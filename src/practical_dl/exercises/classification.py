@@ -14,9 +14,10 @@ from typing import Any
 
 import torch
 from torch import nn
-from torch.overrides import TorchFunctionMode
 
-from practical_dl.exercises import call, check, check_callable, given, number, passed
+from practical_dl.device import model_device
+from practical_dl.exercises import call, check, check_callable, check_module, given, number, passed
+from practical_dl.exercises._calls import TorchCalls
 
 __all__ = [
     "check_double_sigmoid",
@@ -26,19 +27,9 @@ __all__ = [
 ]
 
 
-def _module(name: str, value: Any, hint: str) -> nn.Module:
-    given(name, value)
-    check(
-        isinstance(value, nn.Module),
-        f"{name} should be a network (an nn.Module), got {type(value).__name__}",
-        hint,
-    )
-    return value
-
-
 @torch.no_grad()
 def _outputs(model: nn.Module, X: torch.Tensor) -> torch.Tensor:
-    device = next(model.parameters()).device
+    device = model_device(model)
     return model(X.to(device)).cpu()
 
 
@@ -58,7 +49,7 @@ def check_double_sigmoid(doubled: Any, floor: Any, X: torch.Tensor, y: torch.Ten
     Raises:
         CheckFailed: When the model does not end with a sigmoid, or the floor is off.
     """
-    model = _module(
+    model = check_module(
         "doubled",
         doubled,
         "doubled = nn.Sequential(Classifier(2, 5, 1), nn.Sigmoid()).to(device)",
@@ -99,7 +90,7 @@ def check_softmax_regression(softmax_regression: Any, X: torch.Tensor, y: torch.
     Raises:
         CheckFailed: When the model has a hidden layer or does not separate the blobs.
     """
-    model = _module(
+    model = check_module(
         "softmax_regression",
         softmax_regression,
         "softmax_regression = nn.Linear(2, 4).to(device)",
@@ -122,18 +113,6 @@ def check_softmax_regression(softmax_regression: Any, X: torch.Tensor, y: torch.
     passed(f"no hidden layer, training accuracy {accuracy:.3f}: straight boundaries suffice here")
 
 
-class _Calls(TorchFunctionMode):
-    """Record the name of every torch function and tensor method called inside it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[str] = []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        self.names.append(getattr(func, "__name__", ""))
-        return func(*args, **(kwargs or {}))
-
-
 def check_stable_softmax(stable_softmax: Any) -> None:
     """Check ``stable_softmax(z)``, a softmax of a 1-D tensor written with ``torch.exp``.
 
@@ -154,7 +133,7 @@ def check_stable_softmax(stable_softmax: Any) -> None:
     }
     for shown, z in cases.items():
         called = f"stable_softmax(torch.tensor({shown}))"
-        with _Calls() as calls:
+        with TorchCalls() as calls:
             got = given(called, call(called, stable_softmax, z.clone()))
         check(
             "softmax" not in calls.names and "log_softmax" not in calls.names,

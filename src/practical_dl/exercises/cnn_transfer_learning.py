@@ -16,7 +16,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from practical_dl.exercises import call, check, check_callable, check_shape, given, number, passed
+from practical_dl.device import model_device
+from practical_dl.exercises import (
+    call,
+    check,
+    check_callable,
+    check_module,
+    check_shape,
+    given,
+    number,
+    passed,
+)
 
 __all__ = [
     "check_finetuned_model",
@@ -24,21 +34,6 @@ __all__ = [
     "check_precision_recall",
     "check_unpadded_backbone",
 ]
-
-
-def _module(name: str, value: Any, hint: str) -> nn.Module:
-    given(name, value)
-    check(
-        isinstance(value, nn.Module),
-        f"{name} should be a network (an nn.Module), got {type(value).__name__}",
-        hint,
-    )
-    return value
-
-
-def _device(model: nn.Module) -> torch.device:
-    parameter = next(model.parameters(), None)
-    return parameter.device if parameter is not None else torch.device("cpu")
 
 
 def check_unpadded_backbone(unpadded_backbone: Any, unpadded_flatten: Any) -> None:
@@ -54,7 +49,7 @@ def check_unpadded_backbone(unpadded_backbone: Any, unpadded_flatten: Any) -> No
     """
     check_callable("unpadded_backbone", unpadded_backbone)
     hint = "Conv2d(1, 16, 3), ReLU, MaxPool2d(2), Conv2d(16, 32, 3), ReLU: no second pooling"
-    backbone = _module(
+    backbone = check_module(
         "unpadded_backbone()", call("unpadded_backbone()", unpadded_backbone, hint=hint), hint
     )
     convs = [layer for layer in backbone.modules() if isinstance(layer, nn.Conv2d)]
@@ -72,7 +67,7 @@ def check_unpadded_backbone(unpadded_backbone: Any, unpadded_flatten: Any) -> No
         "leave padding out (its default is 0), or write padding=0",
     )
     backbone.eval()
-    dummy = torch.zeros(1, 1, 8, 8, device=_device(backbone))
+    dummy = torch.zeros(1, 1, 8, 8, device=model_device(backbone))
     with torch.no_grad():
         output = call("unpadded_backbone()(an 8x8 image)", backbone, dummy, hint=hint)
     check_shape("unpadded_backbone()(an 8x8 image)", output, (1, 32, 1, 1), hint)
@@ -109,8 +104,8 @@ def check_first_feature_maps(
     check_shape(name, maps, (n, 16, 8, 8), hint)
     maps = torch.as_tensor(maps).detach().cpu()
     with torch.no_grad():
-        expected = model.features[:2](images.to(_device(model))).cpu()
-        before_relu = model.features[0](images.to(_device(model))).cpu()
+        expected = model.features[:2](images.to(model_device(model))).cpu()
+        before_relu = model.features[0](images.to(model_device(model))).cpu()
     check(
         not torch.allclose(maps, before_relu, atol=1e-5),
         f"{name} has negative values: those are the maps before the ReLU",
@@ -137,7 +132,9 @@ def check_finetuned_model(finetuned_model: Any, pretrained: nn.Module) -> None:
     """
     check_callable("finetuned_model", finetuned_model)
     hint = "net = copy.deepcopy(pretrained); net.head = nn.Linear(net.num_features, 5)"
-    net = _module("finetuned_model()", call("finetuned_model()", finetuned_model, hint=hint), hint)
+    net = check_module(
+        "finetuned_model()", call("finetuned_model()", finetuned_model, hint=hint), hint
+    )
     check(
         net is not pretrained,
         "finetuned_model() returns the pretrained network itself",

@@ -12,26 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import torch
-from torch.overrides import TorchFunctionMode
 
 from practical_dl.device import available_devices, get_device
 from practical_dl.exercises import call, check, check_callable, given, passed
+from practical_dl.exercises._calls import TorchCalls
 
 __all__ = ["check_device_or_fallback", "check_three_draws", "check_zeros_on"]
 
 _COPIES = {"to", "cuda", "cpu", "mps"}
-
-
-class _Calls(TorchFunctionMode):
-    """Record the name of every torch function and tensor method called inside it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: list[str] = []
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):
-        self.names.append(getattr(func, "__name__", ""))
-        return func(*args, **(kwargs or {}))
 
 
 def check_zeros_on(zeros_on: Callable[[torch.device], torch.Tensor]) -> None:
@@ -51,7 +39,7 @@ def check_zeros_on(zeros_on: Callable[[torch.device], torch.Tensor]) -> None:
     create = "create it on the device in one step: torch.zeros(2, 3, device=device)"
     for device in (get_device(), torch.device("meta")):
         called = f"zeros_on({device.type!r})"
-        with _Calls() as calls:
+        with TorchCalls() as calls:
             zeros = call(called, zeros_on, device, hint=create)
         given(called, zeros)
         check(

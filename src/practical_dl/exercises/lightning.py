@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from practical_dl.device import model_device
 from practical_dl.exercises import call, check, check_callable, check_shape, given, number, passed
 
 __all__ = [
@@ -233,7 +234,7 @@ def check_predictions(
     was_training = module.training
     module.eval()
     with torch.no_grad():
-        device = next(module.parameters()).device
+        device = model_device(module)
         expected = torch.cat([torch.sigmoid(module(batch[0].to(device))) for batch in loader])
     module.train(was_training)
     check(

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from practical_dl.device import model_device
 from practical_dl.exercises import call, check, check_callable, given, number, passed
 
 __all__ = [
@@ -252,7 +253,7 @@ def check_copy_model(copy_model: Callable[[nn.Module], nn.Module], model: nn.Mod
             f"the copy's {name} is the model's own tensor: training one would change the other",
             "load_state_dict copies the numbers into the fresh model's own tensors",
         )
-    device = next(model.parameters()).device
+    device = model_device(model)
     inputs = torch.linspace(-2, 2, 5, device=device).view(-1, 1)
     with torch.no_grad():
         same = torch.equal(fresh.to(device)(inputs), model(inputs))

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from practical_dl.device import model_device
 from practical_dl.exercises import call, check, check_callable, given, number, passed
 
 __all__ = [
@@ -64,7 +65,7 @@ def check_relu_network(relu_net: Any, X: torch.Tensor, y: torch.Tensor, sigmoid_
         f"relu_net's activations are not ReLU (its layers: {sorted(kinds)})",
         "pass the class, activation=nn.ReLU, and DeepRegressor puts one after each hidden layer",
     )
-    device = next(relu_net.parameters()).device
+    device = model_device(relu_net)
     with torch.no_grad():
         mse = ((relu_net(X.to(device)).squeeze(1) - y.to(device)) ** 2).mean().item()
     check(
