@@ -399,9 +399,8 @@ def _relative_paths(raw: dict, root: Path, out: Path) -> str:
     only these keys are restated.
     """
     lines = []
-    custom = (
-        (raw.get("theme") or {}).get("custom_dir") if isinstance(raw.get("theme"), dict) else None
-    )
+    theme = raw.get("theme")  # a mapping, or only the theme's name
+    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     if custom:
         lines += ["theme:", f"  custom_dir: {os.path.relpath(root / custom, out)}"]
     if raw.get("watch"):
