@@ -36,7 +36,7 @@ test: setup  ## set up, then run lint, unit tests, every page and snippet, the s
 	$(BIN)/actionlint .github/workflows/ci.yml
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser and not notebooks"
 	$(BIN)/mkdocs build --strict
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -m browser tests/browser
 
 test-notebooks: setup  ## run every chapter notebook top to bottom in a fresh kernel (nbclient)
 	$(BIN)/python -m pytest -n 2 -m notebooks tests/notebooks
@@ -53,10 +53,10 @@ check: setup
 	$(BIN)/actionlint .github/workflows/ci.yml
 
 browser: build  ## build the site, then only the browser tests over it
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -m browser tests/browser
 
 screenshots: build  ## the browser tests, plus full-page screenshots of every page in screenshots/
-	SCREENSHOTS=1 $(BIN)/python -m pytest -m browser
+	SCREENSHOTS=1 $(BIN)/python -m pytest -m browser tests/browser
 
 bench: setup  ## print execution and build timings
 	$(BIN)/python -m pagerun bench

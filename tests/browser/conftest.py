@@ -119,7 +119,7 @@ def axe_script() -> str:
 
 
 @pytest.fixture(scope="session")
-def visits(server, pages, axe_script) -> dict[str, siteaudit.Visit]:
+def visits(server, pages) -> dict[str, siteaudit.Visit]:
     """One visit to every page: phone then desktop width, axe in both schemes, bytes.
 
     Pages are visited several at a time (``$BROWSER_WORKERS``, default: the CPU
@@ -132,7 +132,7 @@ def visits(server, pages, axe_script) -> dict[str, siteaudit.Visit]:
     load = os.getloadavg()[0]
     cpu = _CpuMeter()
     began = time.perf_counter()
-    records = siteaudit.visit_all(server, pages, axe_script=axe_script, screenshots=shots)
+    records = siteaudit.visit_all(server, pages, axe=True, screenshots=shots)
     elapsed = time.perf_counter() - began
     _report["cpu"] = cpu.stop()
     _report["visits"] = list(records.values())
@@ -206,7 +206,7 @@ def pytest_terminal_summary(terminalreporter):
     records = _report.get("visits")
     if not records:
         return
-    terminalreporter.section("page weight (first visit, cold cache)")
+    terminalreporter.section("page weight (first visit)")
     terminalreporter.write_line(f"site: {_report.get('site', '?')}")
     terminalreporter.write_line(siteaudit.weight_table(records))
     seconds = _report["seconds"]

@@ -5,10 +5,11 @@ Every check is a plain function of what one visit to a page collected, so the
 tests can run the same functions against a page broken on purpose and see them
 fail.
 
-One visit per page, each browser worker reusing one tab (``Visitor``) with the
-HTTP cache off, so the bytes counted are what a first-time reader downloads:
-the page opens at phone width (overflow), then desktop width (what it shows,
-axe in the light scheme, then the colour rules in the dark scheme).
+One visit per page, each browser worker reusing one tab (``Visitor``): the page
+opens at phone width (overflow), then desktop width (what it shows, axe in the
+light scheme, then the colour rules in the dark scheme). The tab keeps its HTTP
+cache, as a reader's browser does from page to page; the bytes counted for a
+page are still what a first-time reader downloads for it (``Visitor``).
 """
 
 from __future__ import annotations
@@ -74,15 +75,25 @@ def screenshots_wanted() -> bool:
     return os.environ.get("SCREENSHOTS", "0") not in ("", "0")
 
 
+#: axe-core's script, served by ``SiteServer`` under this path (``SiteServer.axe_url``).
+AXE_PREFIX = "/__siteaudit__/"
+AXE_FILE = "axe.min.js"
+
+
+def axe_folder() -> Path:
+    """Return the folder of axe-core's script, inside the axe-playwright-python wheel (offline)."""
+    import axe_playwright_python
+
+    return Path(axe_playwright_python.__file__).parent
+
+
 def axe_source() -> str:
     """Return axe-core's script, shipped inside the axe-playwright-python wheel (offline).
 
     Returns:
         The contents of ``axe.min.js``.
     """
-    import axe_playwright_python
-
-    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+    return (axe_folder() / AXE_FILE).read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- pages
@@ -193,21 +204,38 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         path = Path(self.translate_path(self.path))
         if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
             path = path / "index.html"
-        encodings = self.headers.get("Accept-Encoding", "")
-        if not (
-            self.server.compress
-            and "gzip" in encodings
-            and path.suffix in GZIPPED
-            and path.is_file()
-        ):
+        if path.name == SEARCH_INDEX and self.headers.get(STUB_SEARCH_HEADER) and path.is_file():
+            return self._send_bytes(path, _search_stub(path), "gzip" in self._encodings)
+        if not (self.server.compress and "gzip" in self._encodings and path.suffix in GZIPPED):
             return super().send_head()
-        body = _gzipped(path)
+        if not path.is_file():
+            return super().send_head()
+        return self._send_bytes(path, path.read_bytes(), True)
+
+    @property
+    def _encodings(self) -> str:
+        return self.headers.get("Accept-Encoding", "") if self.server.compress else ""
+
+    def _send_bytes(self, path: Path, raw: bytes, compress: bool):
+        body = _gzip(raw) if compress else raw
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
+        if compress:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         return io.BytesIO(body)
+
+    def send_response(self, code, message=None):
+        self._status = code
+        super().send_response(code, message)
+
+    def end_headers(self):
+        # GitHub Pages lets browsers keep every file for ten minutes: a reader's second
+        # page loads the shared assets from the cache, as the browser tests' tabs do.
+        if getattr(self, "_status", None) == 200:
+            self.send_header("Cache-Control", CACHE_CONTROL)
+        super().end_headers()
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's name
         pass
@@ -217,13 +245,48 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 GZIPPED = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt", ".map"}
 
 
+#: What GitHub Pages sends with every file.
+CACHE_CONTROL = "max-age=600"
+
+#: Material's search index; every page's search worker downloads it and indexes it.
+SEARCH_INDEX = "search_index.json"
+
+#: A request with this header gets a one-page search index instead of the real one
+#: (``Visitor``; see ``search_stub``).
+STUB_SEARCH_HEADER = "X-Siteaudit-Stub-Search"
+
+
 @functools.lru_cache(maxsize=512)
-def _gzipped_bytes(path: Path, mtime: float) -> bytes:
-    return gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+def _gzip(raw: bytes) -> bytes:
+    return gzip.compress(raw, compresslevel=6, mtime=0)
 
 
-def _gzipped(path: Path) -> bytes:
-    return _gzipped_bytes(path, path.stat().st_mtime)
+def served_size(path: Path) -> int:
+    """Return the bytes of a file's body as the server sends it (gzipped where it compresses)."""
+    return len(_gzip(path.read_bytes())) if path.suffix in GZIPPED else path.stat().st_size
+
+
+def _search_stub(path: Path) -> bytes:
+    return search_stub(path.read_text(encoding="utf-8")).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=4)
+def search_stub(index: str) -> str:
+    """Return a search index with the real one's settings and only its first document.
+
+    Material's search worker downloads the whole site's index and builds a lunr
+    index from it on every page load: about half a CPU second a page, the same
+    work on every page. The page visits get this stub instead (its bytes are
+    counted as the real file's); the search tests use the real index.
+
+    Args:
+        index: The text of ``search_index.json``.
+
+    Returns:
+        The stub's JSON text.
+    """
+    data = json.loads(index)
+    return json.dumps({**data, "docs": data["docs"][:1]})
 
 
 class SiteServer:
@@ -270,6 +333,16 @@ class SiteServer:
     def url(self, path: str = "") -> str:
         """Return the absolute URL of a path relative to the site root."""
         return self.base_url + path.lstrip("/")
+
+    @property
+    def axe_url(self) -> str:
+        """The URL of axe-core's script, served beside the site (outside its base path).
+
+        Loaded from a URL rather than evaluated from a string, the browser keeps it
+        in its HTTP cache and its compiled code in V8's code cache from page to page.
+        """
+        self.httpd.overlay.setdefault(AXE_PREFIX, axe_folder())
+        return self.origin + AXE_PREFIX + AXE_FILE
 
     def add_overlay(self, path: str, folder: Path) -> None:
         """Serve a page path (e.g. ``chapters/broken/``) from ``folder``."""
@@ -475,13 +548,20 @@ _THIN_CODE = """() => {
   return extra.length;
 }"""
 
-#: The same page in Material's dark scheme (what the palette toggle does).
-_DARK = """() => new Promise(done => {
-  // No colour transitions: axe must see the final colours, not a fade.
+#: No transitions or animations from here on: axe must see the colours a reader sees
+#: once the page has settled, not a fade in progress (the header's search box fades
+#: for a moment after the switch to desktop width; a fast visit caught it mid-way).
+#: A transition cut short ends at its final value.
+_STILL = """() => new Promise(done => {
   const still = document.createElement('style');
   still.textContent =
     '*, *::before, *::after { transition: none !important; animation: none !important; }';
   document.head.append(still);
+  requestAnimationFrame(() => requestAnimationFrame(() => done()));
+})"""
+
+#: The same page in Material's dark scheme (what the palette toggle does).
+_DARK = """() => new Promise(done => {
   document.body.setAttribute('data-md-color-scheme', 'slate');
   requestAnimationFrame(() => requestAnimationFrame(() => done()));
 })"""
@@ -712,9 +792,9 @@ class Visit:
         phone: What ``_OVERFLOW`` read at phone width.
         axe: Accessibility violations (every impact); those found in the dark
             scheme (colour rules only) are marked "(dark)".
-        transferred: Bytes received per URL (headers included, cold cache),
-            gzipped where the server compresses.
-        decoded: Bytes per URL after decompression.
+        transferred: Bytes a first-time reader receives per URL (headers
+            included), gzipped where the server compresses (``Visitor``).
+        decoded: The same bytes after decompression.
         seconds: How long the visit took.
         timings: Seconds per step of the visit.
         screenshots: Files written.
@@ -748,16 +828,26 @@ class Visitor:
     """One browser tab that visits pages in turn and collects what every check needs.
 
     The tab, its context and its renderer process are reused from page to page
-    (a fresh context per page cost a new renderer process each time). Each
-    visit still starts cold: the HTTP cache is off (DevTools' "Disable cache"),
-    service workers are blocked, storage is cleared after each page, and the
-    tab goes through ``about:blank`` between pages so that nothing one page
-    does is counted for the next.
+    (a fresh context per page cost a new renderer process each time). Service
+    workers are blocked, storage is cleared after each page, and the tab goes
+    through ``about:blank`` between pages so that nothing one page does is
+    counted for the next.
+
+    The HTTP cache stays on, as in a reader's browser: the stylesheets, scripts
+    and fonts every page shares are fetched once per tab, and V8 reuses their
+    compiled code. A page's bytes are nonetheless those of a first visit: each
+    URL it requests counts the bytes of that URL's first fetch (``first_fetch``),
+    whichever page made it.
+
+    The search index is the one file not fetched as a reader would: the tab gets
+    a one-page stub (``search_stub``), counted as the real file's bytes, since
+    indexing the whole site again on every page cost about half a CPU second a
+    page. The search tests run on the real index.
 
     Args:
         browser: A Playwright browser.
         server: The running server.
-        axe_script: axe-core's source; no accessibility scan when None.
+        axe: Run axe-core (``SiteServer.axe_url``) in both schemes.
         screenshots: A folder for full-page screenshots at both widths, or None.
         color_scheme: The reader's preferred scheme (Material follows it).
     """
@@ -767,16 +857,21 @@ class Visitor:
         browser,
         server: SiteServer,
         *,
-        axe_script: str | None = None,
+        axe: bool = False,
         screenshots: Path | None = None,
         color_scheme: str = "light",
     ) -> None:
         self.server = server
-        self.axe_script = axe_script
+        self.axe_url = server.axe_url if axe else None
         self.screenshots = screenshots
         self.record: Visit | None = None
+        #: Bytes of each URL's first fetch in this tab: (sent, decoded).
+        self.first_fetch: dict[str, tuple[int, int]] = {}
         self.context = browser.new_context(
-            viewport=PHONE, color_scheme=color_scheme, service_workers="block"
+            viewport=PHONE,
+            color_scheme=color_scheme,
+            service_workers="block",
+            extra_http_headers={STUB_SEARCH_HEADER: "1"},
         )
         self.page = page = self.context.new_page()
         page.on("console", self._console)
@@ -798,36 +893,57 @@ class Visitor:
             self._note("console_errors", _console(msg))
 
     def _request(self, req) -> None:
-        if self.record is not None:
+        if self.record is not None and not req.url.startswith(self.server.origin + AXE_PREFIX):
             _note_request(self.record, req.url)
 
     def _count_bytes(self) -> None:
-        """Count bytes received per request through the DevTools protocol (cold cache)."""
+        """Record the bytes of each URL's first fetch through the DevTools protocol.
+
+        A later fetch of the same URL comes from the cache (nothing sent); a
+        page's weight is computed from the first fetches in ``_weigh``.
+        """
         cdp = self.context.new_cdp_session(self.page)
         urls: dict[str, str] = {}
+        decoded: dict[str, int] = {}
 
         def sent(event):
             urls[event["requestId"]] = event["request"]["url"]
 
         def received(event):
-            url = urls.get(event["requestId"], "?")
-            if self.record is not None and not url.startswith("data:"):
-                decoded = self.record.decoded
-                decoded[url] = decoded.get(url, 0) + int(event["dataLength"])
+            request = event["requestId"]
+            decoded[request] = decoded.get(request, 0) + int(event["dataLength"])
 
         def done(event):
             url = urls.pop(event["requestId"], "?")
-            if self.record is not None and not url.startswith("data:"):
-                sent_bytes = self.record.transferred
-                sent_bytes[url] = sent_bytes.get(url, 0) + int(event["encodedDataLength"])
+            size = int(event["encodedDataLength"]), decoded.pop(event["requestId"], 0)
+            if url not in self.first_fetch and size[0] > 0 and not url.startswith("data:"):
+                self.first_fetch[url] = size
+
+        def failed(event):
+            urls.pop(event["requestId"], None)
+            decoded.pop(event["requestId"], None)
 
         cdp.on("Network.requestWillBeSent", sent)
         cdp.on("Network.dataReceived", received)
         cdp.on("Network.loadingFinished", done)
-        cdp.on("Network.loadingFailed", lambda event: urls.pop(event["requestId"], None))
+        cdp.on("Network.loadingFailed", failed)
         cdp.send("Network.enable")
-        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
         self._cdp = cdp
+
+    def _weigh(self, record: Visit) -> None:
+        """Set a visit's bytes: every URL it requested, at the size of its first fetch."""
+        for url in dict.fromkeys(record.requests):
+            if url not in self.first_fetch:
+                continue
+            sent, decoded = self.first_fetch[url]
+            path = urllib.parse.urlsplit(url).path
+            if path.endswith("/" + SEARCH_INDEX) and url.startswith(self.server.origin):
+                # The tab was sent the stub: count the real index a reader downloads.
+                real = site_file(self.server.root, self.server.base, path)
+                sent, decoded = served_size(real), real.stat().st_size
+            record.transferred[url] = sent
+            record.decoded[url] = decoded
 
     def visit(self, url: str) -> Visit:
         """Visit one page: phone width first, then desktop; checks, axe in both schemes.
@@ -871,9 +987,10 @@ class Visitor:
             if self.screenshots is not None:
                 self._shot(record, DESKTOP)
                 lap("shots")
-            if self.axe_script is not None:
+            if self.axe_url is not None:
+                page.evaluate(_STILL)
                 page.evaluate(_THIN_CODE)
-                page.evaluate(self.axe_script)
+                page.add_script_tag(url=self.axe_url)
                 if not page.evaluate(_AXE_PREPARE):
                     raise RuntimeError("axe-core has no color-contrast rule: update _AXE_PREPARE")
                 record.axe = page.evaluate(_AXE_RUN, [None, SAMPLE_CONTRAST])
@@ -889,6 +1006,7 @@ class Visitor:
         finally:
             self.record = None
             page.goto("about:blank")
+        self._weigh(record)
         record.seconds = time.perf_counter() - began
         return record
 
@@ -915,7 +1033,7 @@ def visit(
     server: SiteServer,
     url: str,
     *,
-    axe_script: str | None = None,
+    axe: bool = False,
     screenshots: Path | None = None,
     color_scheme: str = "light",
 ) -> Visit:
@@ -925,7 +1043,7 @@ def visit(
         browser: A Playwright browser.
         server: The running server.
         url: The page's path relative to the site root.
-        axe_script: axe-core's source; no accessibility scan when None.
+        axe: Run axe-core in both schemes.
         screenshots: A folder for full-page screenshots at both widths, or None.
         color_scheme: The reader's preferred scheme (Material follows it).
 
@@ -933,7 +1051,7 @@ def visit(
         The visit's record.
     """
     visitor = Visitor(
-        browser, server, axe_script=axe_script, screenshots=screenshots, color_scheme=color_scheme
+        browser, server, axe=axe, screenshots=screenshots, color_scheme=color_scheme
     )
     try:
         return visitor.visit(url)

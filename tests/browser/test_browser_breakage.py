@@ -51,7 +51,7 @@ def break_page(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def broken(browser, server, site_dir, visits, axe_script, tmp_path_factory):
+def broken(browser, server, site_dir, visits, tmp_path_factory):
     """A chapter with outputs, maths and a notebook, broken and visited like any page."""
     candidates = [
         url
@@ -68,7 +68,7 @@ def broken(browser, server, site_dir, visits, axe_script, tmp_path_factory):
     parent = source.rstrip("/").rpartition("/")[0]
     url = f"{parent}/broken-on-purpose/" if parent else "broken-on-purpose/"
     server.add_overlay(url, folder)
-    record = siteaudit.visit(browser, server, url, axe_script=axe_script)
+    record = siteaudit.visit(browser, server, url, axe=True)
     notebook_path = siteaudit.site_file(site_dir, server.base, record.dom["download"])
     notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
     return source, record, notebook
@@ -149,6 +149,7 @@ def test_sampled_contrast_finds_what_a_full_scan_finds(page, broken, axe_script)
     """
     _, record, _ = broken
     page.goto(record.url)  # MathJax is removed from this page: no maths to wait for
+    page.evaluate(siteaudit._STILL)
     page.evaluate(siteaudit._THIN_CODE)
     page.evaluate(axe_script)
     assert page.evaluate(siteaudit._AXE_PREPARE)

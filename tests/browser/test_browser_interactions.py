@@ -70,6 +70,10 @@ def test_search_finds_the_chapter_that_teaches_a_term(page, pages, site_dir, ter
     text = (site_dir / chapter / "index.html").read_text(encoding="utf-8")
     if not re.search(re.escape(term), text, re.I):
         pytest.skip(f"{chapter} does not mention {term!r} yet")
+    # The page visits get a stub index (siteaudit.Visitor): this is the real one's run.
+    errors = []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
     page.goto("")
     page.locator("label.md-search__icon, input.md-search__input").first.click()
     box = page.locator("input.md-search__input")
@@ -78,6 +82,7 @@ def test_search_finds_the_chapter_that_teaches_a_term(page, pages, site_dir, ter
     hit.wait_for(timeout=10_000)
     hit.click()
     page.wait_for_url(re.compile(re.escape(chapter)), timeout=10_000)
+    assert not errors, f"console errors while searching the real index: {errors}"
 
 
 def test_notebook_downloads_are_valid_notebooks_with_outputs(page, visits, site_dir, server):
