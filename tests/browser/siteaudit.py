@@ -1050,9 +1050,7 @@ def visit(
     Returns:
         The visit's record.
     """
-    visitor = Visitor(
-        browser, server, axe=axe, screenshots=screenshots, color_scheme=color_scheme
-    )
+    visitor = Visitor(browser, server, axe=axe, screenshots=screenshots, color_scheme=color_scheme)
     try:
         return visitor.visit(url)
     finally:
