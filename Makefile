@@ -25,6 +25,12 @@ $(STAMP): pyproject.toml engine/pyproject.toml constraints.txt
 	@# --no-compile: pip would byte-compile all 16,000 installed modules, one at a time (48 of
 	@# its 80 s here); Python compiles the 4,700 that are ever imported on first import instead.
 	$(BIN)/python -m pip install --quiet --no-compile -c constraints.txt -e . -e ./engine --group test
+	@# Compile what the tests and the build import now, in two processes (one per core), so
+	@# that the two test workers do not both compile it at their start.
+	$(BIN)/python -c "import torch, lightning, onnxscript, onnxruntime" & \
+	$(BIN)/python -c "import sklearn.model_selection, pandas, matplotlib.pyplot, seaborn, wandb, \
+	  mkdocs.commands.build, material, mkdocstrings_handlers.python, nbconvert, pytest, \
+	  playwright.sync_api"; wait
 	touch $(STAMP)
 
 # --dirty: after the first build, a save rebuilds only the pages it changed (the pagerun

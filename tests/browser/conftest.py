@@ -50,7 +50,11 @@ def _newest_input() -> float:
             newest = max(newest, path.stat().st_mtime)
         elif path.is_dir():
             for child in path.rglob("*"):
-                if child.is_file() and "__pycache__" not in child.parts:
+                # Building the wheel (tests/test_distribution.py) rewrites src/*.egg-info.
+                skip = any(
+                    part == "__pycache__" or part.endswith(".egg-info") for part in child.parts
+                )
+                if child.is_file() and not skip:
                     newest = max(newest, child.stat().st_mtime)
     return newest
 
