@@ -54,11 +54,13 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    # No optimising JIT (TurboFan): every page is a new document, so each visit compiled
-    # axe's, MathJax's and Material's hot functions again for code that then ran for a
-    # second (in paired runs over 11 pages, 9 % and 22 % less CPU). The scripts do the same.
-    "--js-flags=--no-opt",
 ]
+
+#: For the page visits (``visit_all``): no optimising JIT (TurboFan). Every page is a new
+#: document, so each visit compiled axe's, MathJax's and Material's hot functions again
+#: for code that then ran for a second (in paired runs over 11 pages, 9 % and 22 % less
+#: CPU). The scripts do the same. Long-lived pages (the PDF's print page) keep the JIT.
+VISIT_ARGS = ["--js-flags=--no-opt"]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -381,11 +383,12 @@ def chromium_for_tests():
             launched.close()
 
 
-def launch(playwright):
+def launch(playwright, extra_args: list[str] | None = None):
     """Launch Debian's headless Chromium through Playwright.
 
     Args:
         playwright: The object ``sync_playwright().start()`` returns.
+        extra_args: Command-line switches on top of ``LAUNCH_ARGS``.
 
     Returns:
         The browser.
@@ -395,7 +398,9 @@ def launch(playwright):
             f"no Chromium at {CHROMIUM}: `apt-get install chromium` or set $CHROMIUM "
             "(Playwright's own browser downloads are not used)"
         )
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, args=LAUNCH_ARGS + list(extra_args or [])
+    )
 
 
 # --------------------------------------------------------------------------- one visit
@@ -1097,7 +1102,7 @@ def visit_all(
     def work() -> None:
         try:
             with sync_playwright() as playwright:
-                browser = launch(playwright)
+                browser = launch(playwright, VISIT_ARGS)
                 try:
                     visitor = Visitor(browser, server, **options)
                     while True:
