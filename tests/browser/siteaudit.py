@@ -211,22 +211,24 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
             path = path / "index.html"
         if path.name == SEARCH_INDEX and self.headers.get(STUB_SEARCH_HEADER) and path.is_file():
-            return self._send_bytes(path, _search_stub(path), "gzip" in self._encodings)
+            stub = _search_stub(path)
+            if "gzip" in self._encodings:
+                return self._send_body(path, _gzip(stub), compressed=True)
+            return self._send_body(path, stub, compressed=False)
         if not (self.server.compress and "gzip" in self._encodings and path.suffix in GZIPPED):
             return super().send_head()
         if not path.is_file():
             return super().send_head()
-        return self._send_bytes(path, path.read_bytes(), True)
+        return self._send_body(path, _gzipped_file(path), compressed=True)
 
     @property
     def _encodings(self) -> str:
         return self.headers.get("Accept-Encoding", "") if self.server.compress else ""
 
-    def _send_bytes(self, path: Path, raw: bytes, compress: bool):
-        body = _gzip(raw) if compress else raw
+    def _send_body(self, path: Path, body: bytes, compressed: bool):
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
-        if compress:
+        if compressed:
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -262,14 +264,22 @@ SEARCH_INDEX = "search_index.json"
 STUB_SEARCH_HEADER = "X-Siteaudit-Stub-Search"
 
 
-@functools.lru_cache(maxsize=512)
 def _gzip(raw: bytes) -> bytes:
     return gzip.compress(raw, compresslevel=6, mtime=0)
 
 
+@functools.lru_cache(maxsize=512)
+def _gzipped_bytes(path: Path, mtime: float) -> bytes:
+    return _gzip(path.read_bytes())
+
+
+def _gzipped_file(path: Path) -> bytes:
+    return _gzipped_bytes(path, path.stat().st_mtime)
+
+
 def served_size(path: Path) -> int:
     """Return the bytes of a file's body as the server sends it (gzipped where it compresses)."""
-    return len(_gzip(path.read_bytes())) if path.suffix in GZIPPED else path.stat().st_size
+    return len(_gzipped_file(path)) if path.suffix in GZIPPED else path.stat().st_size
 
 
 def _search_stub(path: Path) -> bytes:
