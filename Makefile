@@ -29,7 +29,7 @@ FIND_LINKS = $(or $(PIP_FIND_LINKS),$(shell $(PYTHON) -m pip config get global.f
 $(STAMP): pyproject.toml engine/pyproject.toml constraints.txt
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python $(if $(FIND_LINKS),--find-links $(FIND_LINKS)) \
+	$(BIN)/uv pip install --quiet --python $(BIN)/python $(foreach link,$(FIND_LINKS),--find-links $(link)) \
 	  -c constraints.txt -e . -e ./engine --group test
 	@# Compile what the tests and the build import now, in two processes (one per core), so
 	@# that the two test workers do not both compile it at their start.
