@@ -212,18 +212,16 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             path = path / "index.html"
         if path.name == SEARCH_INDEX and self.headers.get(STUB_SEARCH_HEADER) and path.is_file():
             stub = _search_stub(path)
-            if "gzip" in self._encodings:
+            if self._gzip_accepted:
                 return self._send_body(path, _gzip(stub), compressed=True)
             return self._send_body(path, stub, compressed=False)
-        if not (self.server.compress and "gzip" in self._encodings and path.suffix in GZIPPED):
-            return super().send_head()
-        if not path.is_file():
-            return super().send_head()
-        return self._send_body(path, _gzipped_file(path), compressed=True)
+        if self._gzip_accepted and path.suffix in GZIPPED and path.is_file():
+            return self._send_body(path, _gzipped_file(path), compressed=True)
+        return super().send_head()
 
     @property
-    def _encodings(self) -> str:
-        return self.headers.get("Accept-Encoding", "") if self.server.compress else ""
+    def _gzip_accepted(self) -> bool:
+        return self.server.compress and "gzip" in self.headers.get("Accept-Encoding", "")
 
     def _send_body(self, path: Path, body: bytes, compressed: bool):
         self.send_response(200)
