@@ -18,8 +18,8 @@ unexport PYTHONDONTWRITEBYTECODE
 setup: $(STAMP)
 
 # The learner's package (.), the engine (engine/) and the contributors' tools (the `test`
-# dependency group of pyproject.toml), installed by uv: `make setup` took 54 s with an empty
-# uv cache (39 s with a full one) where pip took 72 s here (pip resolved for 17 s, then
+# dependency group of pyproject.toml), installed by uv: `make setup` took 32 to 54 s over the measured runs,
+# whether uv's cache was empty or full, where pip took 72 s here (pip resolved for 17 s, then
 # unpacked one wheel at a time). uv reads no pip configuration, so
 # the machine's pip find-links is passed on: these machines keep the CPU build of torch there
 # (without it, torch==2.13.0 is PyPI's several-GB CUDA build, for uv as for pip). uv writes no
