@@ -633,11 +633,13 @@ _AXE_PREPARE = """() => {
   return true;
 }"""
 
-#: One axe run (every rule, or ``rules``) over the whole page; returns the violations.
+#: One axe run (every rule, or ``rules``) over the whole page. Returns the violations,
+#: and the styles (``hard``) whose tries axe could not decide; takes the styles
+#: already known to be hard.
 #:
-#: With ``sample``, the colour-contrast rule checks one element per *style*: the
-#: first element (in page order) of each group of elements that agree on
-#: everything axe's verdict is computed from, namely the text's colour, font size
+#: With ``sample``, the colour-contrast rule checks one element per *style* (see
+#: below for the few more it tries): a member of each group of elements that
+#: agree on everything axe's verdict is computed from, namely the text's colour, font size
 #: and weight, text shadow, fill and stroke, and the background colour, image,
 #: opacity, filter and blend mode of the element and of every ancestor. axe
 #: computes the contrast ratio from exactly these (the background as the blend
@@ -648,16 +650,29 @@ _AXE_PREPARE = """() => {
 #: - an element whose text a positioned box with a background (header, tooltip,
 #:   code-block button bar) overlaps, or could lie behind, is its own group,
 #:   always checked;
-#: - where axe cannot decide the group's first element (``incomplete``: partly
-#:   scrolled out of its box, too short a text, a pseudo-element), every other
-#:   element of that group is checked in a second run.
+#: - axe may be unable to decide an element (``incomplete``: scrolled out of
+#:   sight in the sidebar, under the sidebar's sticky title, a pseudo-element).
+#:   The group's verdict is then that of a member axe can decide. The run tries
+#:   the first two elements of each group that are in sight and the first one
+#:   scrolled out of sight in a scrolling box; only where axe decides none of
+#:   them are the group's other elements checked, in a second run. A style whose
+#:   tries were all undecided on one page has every element tried at once on
+#:   the next pages of the tab (``Visitor.hard_styles``).
+#:
+#:   A second run costs a whole new axe setup (its model of the page and its
+#:   grid of every box: a quarter of a second on a long page). With one try per
+#:   group, the first nav link of the sidebar, scrolled out of sight on every
+#:   page below the first few, sent those pages to a second run in both schemes;
+#:   with these tries, a tab makes a second run only for a style new to it.
 #:
 #: So every distinct foreground/background/font combination a reader sees is
 #: checked, in both schemes; a chapter has a few hundred text elements but only
 #: a few dozen styles. A violation reports the elements checked and how many
 #: more share their style.
-_AXE_RUN = """async ([rules, sample, detail]) => {
+_AXE_RUN = """async ([rules, sample, detail, hard]) => {
   const state = window.__siteaudit;
+  const hardFound = [];
+  const tries = 2;  // elements checked per style in the first run (see above)
   // With detail, each violation lists a number for every element it judges failing
   // (for a sampled style: all of its elements), the same number on every run of the page.
   const ids = state.ids || (state.ids = new Map());
@@ -688,6 +703,8 @@ _AXE_RUN = """async ([rules, sample, detail]) => {
     for (const el of document.querySelectorAll('body *')) {
       const style = getComputedStyle(el);
       if (style.position === 'static' || style.position === 'relative') continue;
+      // A box inside a closed <details> has a size but is never painted.
+      if (!el.checkVisibility()) continue;
       const paints = (style.backgroundColor !== 'rgba(0, 0, 0, 0)'
         || style.backgroundImage !== 'none') && style.opacity !== '0'
         && style.visibility === 'visible';
@@ -735,6 +752,29 @@ _AXE_RUN = """async ([rules, sample, detail]) => {
     }
     return lines;
   };
+  // The visible box of an ancestor that clips what overflows it (a scrolling sidebar,
+  // a code block), or null.
+  const clips = new Map();
+  const clipBox = el => {
+    let box = clips.get(el);
+    if (box === undefined) {
+      const style = getComputedStyle(el);
+      const clipping = style.overflowX !== 'visible' || style.overflowY !== 'visible';
+      box = clipping ? el.getBoundingClientRect() : null;
+      clips.set(el, box);
+    }
+    return box;
+  };
+  // Text that is scrolled out of sight in a scrolling box: axe cannot decide it.
+  const clipped = (el, lines) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      const box = clipBox(up);
+      if (box && lines.some(line => line.left < box.left || line.right > box.right
+          || line.top < box.top || line.bottom > box.bottom)) return true;
+    }
+    return false;
+  };
+  const hardKeys = new Set(hard || []);
   const groups = new Map(), groupOf = new Map();
   state.gate = !sample ? null : (el, virtualNode, matched) => {
     if (FIELDS.includes(virtualNode.props.nodeName)) return matched();
@@ -742,14 +782,33 @@ _AXE_RUN = """async ([rules, sample, detail]) => {
     if (!lines.length) return false;
     const key = styleKey(el, lines);
     let group = groups.get(key);
-    if (!group) groups.set(key, group = {first: null, members: []});
+    if (!group) groups.set(key, group = {key, checked: [], waiting: [], hidden: 0, members: []});
     group.members.push(el);
     groupOf.set(el, group);
-    if (group.first || !matched()) return false;
-    group.first = el;
+    // Tries: the first two elements in sight and the first one scrolled out of sight
+    // (axe can seldom decide those); every element of a style known to be hard.
+    if (!hardKeys.has(key)) {
+      const hidden = clipped(el, lines);
+      const tried = hidden ? group.hidden : group.checked.length - group.hidden;
+      if (tried >= (hidden ? 1 : tries)) {
+        group.waiting.push(el);
+        return false;
+      }
+      if (!matched()) return false;
+      group.hidden += hidden;
+    } else if (!matched()) return false;
+    group.checked.push(el);
     return true;
   };
   const found = new Map();
+  // The elements a failing checked element stands for: itself, and, for the first of
+  // its group to fail, every member of the group that was not checked.
+  const standsFor = (el, counting) => {
+    const group = counting && groupOf.get(el);
+    if (!group || group.failed) return [el];
+    group.failed = true;
+    return [el, ...group.members.filter(member => !group.checked.includes(member))];
+  };
   const note = (violations, counting) => {
     for (const v of violations) {
       const seen = found.get(v.id) || {id: v.id, impact: v.impact, help: v.help, nodes: [],
@@ -757,8 +816,7 @@ _AXE_RUN = """async ([rules, sample, detail]) => {
       for (const node of v.nodes) {
         if (seen.nodes.length < 5) seen.nodes.push(node.target.join(' '));
         seen.count += 1;
-        const group = counting && v.id === 'color-contrast' && groupOf.get(node.element);
-        const alike = group && group.first === node.element ? group.members : [node.element];
+        const alike = standsFor(node.element, counting && v.id === 'color-contrast');
         seen.alike += alike.length - 1;
         if (detail) seen.elements.push(...alike.map(id));
       }
@@ -771,15 +829,15 @@ _AXE_RUN = """async ([rules, sample, detail]) => {
     const results = await axe.run(document, options);
     note(results.violations, true);
     if (sample) {
-      const again = new Set();
+      const undecided = new Set();
       for (const v of results.incomplete) {
-        if (v.id !== 'color-contrast') continue;
-        for (const node of v.nodes) {
-          const group = groupOf.get(node.element);
-          if (group && group.first === node.element) {
-            for (const el of group.members) if (el !== group.first) again.add(el);
-          }
-        }
+        if (v.id === 'color-contrast') for (const node of v.nodes) undecided.add(node.element);
+      }
+      const again = new Set();
+      for (const group of groups.values()) {
+        if (!group.checked.every(el => undecided.has(el))) continue;
+        if (group.checked.length && !group.key.startsWith('alone')) hardFound.push(group.key);
+        for (const el of group.waiting) again.add(el);
       }
       if (again.size) {
         state.gate = (el, virtualNode, matched) => again.has(el) && matched();
@@ -792,7 +850,7 @@ _AXE_RUN = """async ([rules, sample, detail]) => {
     state.gate = null;
   }
   state.groups = groups;  // for debugging: the styles of the last run
-  return [...found.values()];
+  return {violations: [...found.values()], hard: hardFound};
 }"""
 
 
@@ -884,6 +942,9 @@ class Visitor:
         self.record: Visit | None = None
         #: Bytes of each URL's first fetch in this tab: (sent, decoded).
         self.first_fetch: dict[str, tuple[int, int]] = {}
+        #: Contrast styles whose first tries axe could not decide on an earlier page:
+        #: every element of them is tried at once (``_AXE_RUN``), which saves a second run.
+        self.hard_styles: set[str] = set()
         self.context = browser.new_context(
             viewport=PHONE,
             color_scheme=color_scheme,
@@ -1010,13 +1071,13 @@ class Visitor:
                 page.add_script_tag(url=self.axe_url)
                 if not page.evaluate(_AXE_PREPARE):
                     raise RuntimeError("axe-core has no color-contrast rule: update _AXE_PREPARE")
-                record.axe = page.evaluate(_AXE_RUN, [None, SAMPLE_CONTRAST])
+                record.axe = self._axe(None)
                 lap("axe")
                 # Dark scheme, colour rules, whole page.
                 page.evaluate(_DARK)
                 record.axe += [
                     {**violation, "id": f"{violation['id']} (dark)"}
-                    for violation in page.evaluate(_AXE_RUN, [COLOUR_RULES, SAMPLE_CONTRAST])
+                    for violation in self._axe(COLOUR_RULES)
                 ]
                 lap("axe dark")
             page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
@@ -1026,6 +1087,14 @@ class Visitor:
         self._weigh(record)
         record.seconds = time.perf_counter() - began
         return record
+
+    def _axe(self, rules: list[str] | None) -> list[dict]:
+        """Run axe (``_AXE_RUN``) on the open page; return its violations."""
+        found = self.page.evaluate(
+            _AXE_RUN, [rules, SAMPLE_CONTRAST, False, sorted(self.hard_styles)]
+        )
+        self.hard_styles.update(found["hard"])
+        return found["violations"]
 
     def _shot(self, record: Visit, size: dict) -> None:
         self.screenshots.mkdir(parents=True, exist_ok=True)
