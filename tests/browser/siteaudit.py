@@ -633,9 +633,9 @@ _AXE_PREPARE = """() => {
   return true;
 }"""
 
-#: One axe run (every rule, or ``rules``) over the whole page. Returns the violations,
-#: and the styles (``hard``) whose tries axe could not decide; takes the styles
-#: already known to be hard.
+#: One axe run (every rule, or ``rules``) over the whole page. Takes what earlier
+#: pages taught about contrast styles (``known``: style key -> "pass" or "hard");
+#: returns the violations, and what this page taught (``learnt``).
 #:
 #: With ``sample``, the colour-contrast rule checks one element per *style* (see
 #: below for the few more it tries): a member of each group of elements that
@@ -656,8 +656,8 @@ _AXE_PREPARE = """() => {
 #:   the first two elements of each group that are in sight and the first one
 #:   scrolled out of sight in a scrolling box; only where axe decides none of
 #:   them are the group's other elements checked, in a second run. A style whose
-#:   tries were all undecided on one page has every element tried at once on
-#:   the next pages of the tab (``Visitor.hard_styles``).
+#:   tries were all undecided on one page ("hard") has every element tried at
+#:   once on the next pages of the tab (``Visitor.styles``).
 #:
 #:   A second run costs a whole new axe setup (its model of the page and its
 #:   grid of every box: a quarter of a second on a long page). With one try per
@@ -665,13 +665,19 @@ _AXE_PREPARE = """() => {
 #:   page below the first few, sent those pages to a second run in both schemes;
 #:   with these tries, a tab makes a second run only for a style new to it.
 #:
+#: A style whose decided tries passed is not checked again on the tab's next pages
+#: ("pass"): its verdict is computed from its key alone, which is the same on
+#: every page of the site (the header, the sidebar, body text, each code token).
+#: A style that failed is checked on every page it is on, so that each failing page
+#: is named. Elements on their own ("alone") are checked on every page.
+#:
 #: So every distinct foreground/background/font combination a reader sees is
 #: checked, in both schemes; a chapter has a few hundred text elements but only
 #: a few dozen styles. A violation reports the elements checked and how many
 #: more share their style.
-_AXE_RUN = """async ([rules, sample, detail, hard]) => {
+_AXE_RUN = """async ([rules, sample, detail, known]) => {
   const state = window.__siteaudit;
-  const hardFound = [];
+  const learnt = {};
   const tries = 2;  // elements checked per style in the first run (see above)
   // With detail, each violation lists a number for every element it judges failing
   // (for a sampled style: all of its elements), the same number on every run of the page.
@@ -774,7 +780,7 @@ _AXE_RUN = """async ([rules, sample, detail, hard]) => {
     }
     return false;
   };
-  const hardKeys = new Set(hard || []);
+  known = known || {};
   const groups = new Map(), groupOf = new Map();
   state.gate = !sample ? null : (el, virtualNode, matched) => {
     if (FIELDS.includes(virtualNode.props.nodeName)) return matched();
@@ -785,9 +791,13 @@ _AXE_RUN = """async ([rules, sample, detail, hard]) => {
     if (!group) groups.set(key, group = {key, checked: [], waiting: [], hidden: 0, members: []});
     group.members.push(el);
     groupOf.set(el, group);
-    // Tries: the first two elements in sight and the first one scrolled out of sight
-    // (axe can seldom decide those); every element of a style known to be hard.
-    if (!hardKeys.has(key)) {
+    // A style that passed on an earlier page passes here: its verdict is computed from
+    // the key alone. Otherwise the tries: the first two elements in sight and the first
+    // one scrolled out of sight (axe can seldom decide those); or, for a style known
+    // to be hard, every element.
+    const verdict = known[key];
+    if (verdict === 'pass') return false;
+    if (verdict !== 'hard') {
       const hidden = clipped(el, lines);
       const tried = hidden ? group.hidden : group.checked.length - group.hidden;
       if (tried >= (hidden ? 1 : tries)) {
@@ -829,14 +839,21 @@ _AXE_RUN = """async ([rules, sample, detail, hard]) => {
     const results = await axe.run(document, options);
     note(results.violations, true);
     if (sample) {
-      const undecided = new Set();
-      for (const v of results.incomplete) {
-        if (v.id === 'color-contrast') for (const node of v.nodes) undecided.add(node.element);
+      const undecided = new Set(), failing = new Set();
+      for (const [list, into] of [[results.incomplete, undecided], [results.violations, failing]]) {
+        for (const v of list) {
+          if (v.id === 'color-contrast') for (const node of v.nodes) into.add(node.element);
+        }
       }
       const again = new Set();
       for (const group of groups.values()) {
-        if (!group.checked.every(el => undecided.has(el))) continue;
-        if (group.checked.length && !group.key.startsWith('alone')) hardFound.push(group.key);
+        const decided = group.checked.filter(el => !undecided.has(el));
+        const lasting = group.checked.length && !group.key.startsWith('alone');
+        if (decided.length) {
+          if (lasting && !decided.some(el => failing.has(el))) learnt[group.key] = 'pass';
+          continue;
+        }
+        if (lasting) learnt[group.key] = 'hard';
         for (const el of group.waiting) again.add(el);
       }
       if (again.size) {
@@ -850,7 +867,7 @@ _AXE_RUN = """async ([rules, sample, detail, hard]) => {
     state.gate = null;
   }
   state.groups = groups;  // for debugging: the styles of the last run
-  return {violations: [...found.values()], hard: hardFound};
+  return {violations: [...found.values()], learnt};
 }"""
 
 
@@ -942,9 +959,9 @@ class Visitor:
         self.record: Visit | None = None
         #: Bytes of each URL's first fetch in this tab: (sent, decoded).
         self.first_fetch: dict[str, tuple[int, int]] = {}
-        #: Contrast styles whose first tries axe could not decide on an earlier page:
-        #: every element of them is tried at once (``_AXE_RUN``), which saves a second run.
-        self.hard_styles: set[str] = set()
+        #: What earlier pages taught about contrast styles (``_AXE_RUN``): "pass" (not
+        #: checked again) or "hard" (every element tried at once, saving a second run).
+        self.styles: dict[str, str] = {}
         self.context = browser.new_context(
             viewport=PHONE,
             color_scheme=color_scheme,
@@ -1090,10 +1107,8 @@ class Visitor:
 
     def _axe(self, rules: list[str] | None) -> list[dict]:
         """Run axe (``_AXE_RUN``) on the open page; return its violations."""
-        found = self.page.evaluate(
-            _AXE_RUN, [rules, SAMPLE_CONTRAST, False, sorted(self.hard_styles)]
-        )
-        self.hard_styles.update(found["hard"])
+        found = self.page.evaluate(_AXE_RUN, [rules, SAMPLE_CONTRAST, False, self.styles])
+        self.styles.update(found["learnt"])
         return found["violations"]
 
     def _shot(self, record: Visit, size: dict) -> None:

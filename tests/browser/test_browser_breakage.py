@@ -139,37 +139,53 @@ def test_low_contrast_is_caught_in_each_scheme(broken):
     assert _found(dark, "#dark-on-purpose") and not _found(dark, "#pale-on-purpose"), dark
 
 
-def test_sampled_contrast_finds_what_a_full_scan_finds(page, broken, axe_script):
-    """One element per style stands for all of them (``siteaudit._AXE_RUN``): check it.
-
-    On the broken page (real content plus a fault for each scheme), the colour
-    rules run over every element and then sampled; each element the full scan
-    fails must be one the sampled scan fails (itself, or an unchecked element of
-    a failing style).
-    """
-    _, record, _ = broken
-    page.goto(record.url)  # MathJax is removed from this page: no maths to wait for
+def _prepare_axe(page, axe_script) -> None:
     page.evaluate(siteaudit._STILL)
     page.evaluate(siteaudit._THIN_CODE)
     page.evaluate(axe_script)
     assert page.evaluate(siteaudit._AXE_PREPARE)
+
+
+def _colour_scan(page, sample: bool, known: dict | None = None) -> dict:
+    return page.evaluate(siteaudit._AXE_RUN, [siteaudit.COLOUR_RULES, sample, True, known])
+
+
+def test_sampled_contrast_finds_what_a_full_scan_finds(page, server, broken, axe_script):
+    """One element per style stands for all of them (``siteaudit._AXE_RUN``): check it.
+
+    On the broken page (real content plus a fault for each scheme), the colour
+    rules run over every element, then sampled, then sampled with what the real
+    page it was copied from taught (its passing styles are not checked again, as
+    on a tab's later pages). Each element the full scan fails must be one each
+    sampled scan fails (itself, or an unchecked element of a failing style).
+    """
+    source, record, _ = broken
+    known = {}
+    page.goto(server.url(source))
+    page.wait_for_function(siteaudit._MATHS_DONE, timeout=8000)
+    _prepare_axe(page, axe_script)
     for scheme in ("light", "dark"):
         if scheme == "dark":
             page.evaluate(siteaudit._DARK)
-        full, sampled = (
-            {
-                v["id"]: set(v["elements"])
-                for v in page.evaluate(siteaudit._AXE_RUN, [siteaudit.COLOUR_RULES, sample, True])[
-                    "violations"
-                ]
-            }
-            for sample in (False, True)
+        known.update(_colour_scan(page, True)["learnt"])
+    assert "pass" in known.values(), "the real page taught no passing style"
+    page.goto(record.url)  # MathJax is removed from this page: no maths to wait for
+    _prepare_axe(page, axe_script)
+    for scheme in ("light", "dark"):
+        if scheme == "dark":
+            page.evaluate(siteaudit._DARK)
+        full, sampled, remembered = (
+            {v["id"]: set(v["elements"]) for v in _colour_scan(page, *how)["violations"]}
+            for how in ((False,), (True,), (True, known))
         )
         assert "color-contrast" in full, f"{scheme}: the fault put in for this scheme is not found"
-        assert full.keys() == sampled.keys(), scheme
-        for rule, failing in full.items():
-            missed = failing - sampled[rule]
-            assert not missed, f"{scheme} {rule}: {len(missed)} element(s) only a full scan fails"
+        for name, found in (("sampled", sampled), ("sampled after the real page", remembered)):
+            assert full.keys() == found.keys(), f"{scheme}, {name}"
+            for rule, failing in full.items():
+                missed = failing - found[rule]
+                assert not missed, (
+                    f"{scheme} {rule}, {name}: {len(missed)} element(s) only a full scan fails"
+                )
 
 
 def test_the_weight_budget_can_fail(broken):
