@@ -731,14 +731,12 @@ _AXE_RUN = """async ([rules, sample, detail, known]) => {
   };
   const styleKey = (el, lines) => {
     boxes = boxes || positioned();
-    const relevant = boxes.filter(([other]) => !other.contains(el));
-    if (relevant.length) {
-      for (const box of textBoxes(el, lines)) {
-        for (const [, area] of relevant) {
-          if (box.left < area.right && box.right > area.left && box.top < area.bottom
-              && box.bottom > area.top) return 'alone ' + alone++;
-        }
-      }
+    // Compare the rectangles first: asking the DOM whether a box contains the element
+    // is the dearer test, and most boxes are nowhere near it.
+    if (boxes.length && textBoxes(el, lines).some(box => boxes.some(([other, area]) =>
+        box.left < area.right && box.right > area.left && box.top < area.bottom
+        && box.bottom > area.top && !other.contains(el)))) {
+      return 'alone ' + alone++;
     }
     const style = getComputedStyle(el);
     return TEXT.map(p => style.getPropertyValue(p)).join('|') + chain(el);
@@ -747,12 +745,12 @@ _AXE_RUN = """async ([rules, sample, detail, known]) => {
   // text node, in axe's flattened tree, that is not blank) that is rendered (has line
   // boxes); it rejects the rest, so it is not asked about them.
   const FIELDS = ['input', 'select', 'textarea', 'option'];
+  const range = document.createRange();
   const ownLines = virtualNode => {
     const lines = [];
     for (const child of virtualNode.children) {
       const node = child.actualNode;
       if (node.nodeType !== 3 || !node.nodeValue.trim()) continue;
-      const range = document.createRange();
       range.selectNodeContents(node);
       lines.push(...range.getClientRects());
     }
