@@ -117,12 +117,6 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def axe_script() -> str:
-    """axe-core's source, from the axe-playwright-python wheel (no network)."""
-    return siteaudit.axe_source()
-
-
-@pytest.fixture(scope="session")
 def visits(server, pages) -> dict[str, siteaudit.Visit]:
     """One visit to every page: phone then desktop width, axe in both schemes, bytes.
 

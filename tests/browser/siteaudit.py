@@ -93,15 +93,6 @@ def axe_folder() -> Path:
     return Path(axe_playwright_python.__file__).parent
 
 
-def axe_source() -> str:
-    """Return axe-core's script, shipped inside the axe-playwright-python wheel (offline).
-
-    Returns:
-        The contents of ``axe.min.js``.
-    """
-    return (axe_folder() / AXE_FILE).read_text(encoding="utf-8")
-
-
 # --------------------------------------------------------------------------- pages
 
 
@@ -869,6 +860,20 @@ _AXE_RUN = """async ([rules, sample, detail, known]) => {
 }"""
 
 
+def prepare_axe(page, axe_url: str) -> None:
+    """Settle the open page, thin its code blocks and load axe into it (``_AXE_RUN`` next).
+
+    Args:
+        page: A Playwright page showing the page to check.
+        axe_url: Where axe-core's script is served (``SiteServer.axe_url``).
+    """
+    page.evaluate(_STILL)
+    page.evaluate(_THIN_CODE)
+    page.add_script_tag(url=axe_url)
+    if not page.evaluate(_AXE_PREPARE):
+        raise RuntimeError("axe-core has no color-contrast rule: update _AXE_PREPARE")
+
+
 @dataclass
 class Visit:
     """What one visit to a page collected.
@@ -1081,11 +1086,7 @@ class Visitor:
                 self._shot(record, DESKTOP)
                 lap("shots")
             if self.axe_url is not None:
-                page.evaluate(_STILL)
-                page.evaluate(_THIN_CODE)
-                page.add_script_tag(url=self.axe_url)
-                if not page.evaluate(_AXE_PREPARE):
-                    raise RuntimeError("axe-core has no color-contrast rule: update _AXE_PREPARE")
+                prepare_axe(page, self.axe_url)
                 record.axe = self._axe(None)
                 lap("axe")
                 # Dark scheme, colour rules, whole page.

@@ -139,18 +139,11 @@ def test_low_contrast_is_caught_in_each_scheme(broken):
     assert _found(dark, "#dark-on-purpose") and not _found(dark, "#pale-on-purpose"), dark
 
 
-def _prepare_axe(page, axe_script) -> None:
-    page.evaluate(siteaudit._STILL)
-    page.evaluate(siteaudit._THIN_CODE)
-    page.evaluate(axe_script)
-    assert page.evaluate(siteaudit._AXE_PREPARE)
-
-
 def _colour_scan(page, sample: bool, known: dict | None = None) -> dict:
     return page.evaluate(siteaudit._AXE_RUN, [siteaudit.COLOUR_RULES, sample, True, known])
 
 
-def test_sampled_contrast_finds_what_a_full_scan_finds(page, server, broken, axe_script):
+def test_sampled_contrast_finds_what_a_full_scan_finds(page, server, broken):
     """One element per style stands for all of them (``siteaudit._AXE_RUN``): check it.
 
     On the broken page (real content plus a fault for each scheme), the colour
@@ -163,14 +156,14 @@ def test_sampled_contrast_finds_what_a_full_scan_finds(page, server, broken, axe
     known = {}
     page.goto(server.url(source))
     page.wait_for_function(siteaudit._MATHS_DONE, timeout=8000)
-    _prepare_axe(page, axe_script)
+    siteaudit.prepare_axe(page, server.axe_url)
     for scheme in ("light", "dark"):
         if scheme == "dark":
             page.evaluate(siteaudit._DARK)
         known.update(_colour_scan(page, True)["learnt"])
     assert "pass" in known.values(), "the real page taught no passing style"
     page.goto(record.url)  # MathJax is removed from this page: no maths to wait for
-    _prepare_axe(page, axe_script)
+    siteaudit.prepare_axe(page, server.axe_url)
     for scheme in ("light", "dark"):
         if scheme == "dark":
             page.evaluate(siteaudit._DARK)
