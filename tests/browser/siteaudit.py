@@ -404,26 +404,42 @@ def launch(playwright, extra_args: list[str] | None = None):
 
 # --------------------------------------------------------------------------- one visit
 
-#: Waits until MathJax has typeset every maths element (or there is none).
-_MATHS_DONE = """() => {
-  const maths = document.querySelectorAll('.md-content .arithmatex');
-  if (!maths.length) return true;
-  return Array.from(maths).every(el => el.querySelector('mjx-container'));
+#: Text left as TeX source in a rendered page: each such text's first 80 characters.
+#: Chapters mark their maths with ``.arithmatex`` (``\(...\)``, ``\[...\]``); a notebook's
+#: markdown cells (``.jp-MarkdownOutput``) keep Jupyter's ``$...$`` and ``$$...$$``, which
+#: MathJax typesets in place, so there a pair of single dollars is raw TeX too.
+_RAW_TEX = r"""root => {
+  const skip = 'pre, code, script, style, textarea, mjx-container, .MathJax, '
+    + '.jp-CodeCell .jp-InputArea';
+  const tex = /\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{/;
+  const inline = /\$[^$\s]([^$]*[^$\s])?\$/;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const raw = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode, parent = node.parentElement;
+    if (parent && parent.closest(skip)) continue;
+    if (tex.test(node.nodeValue)
+        || (parent && parent.closest('.jp-MarkdownOutput') && inline.test(node.nodeValue))) {
+      raw.push(node.nodeValue.trim().slice(0, 80));
+    }
+  }
+  return raw;
 }"""
+
+#: Waits until MathJax has typeset every maths element and every notebook formula (or
+#: there is none).
+_MATHS_DONE = f"""() => {{
+  const maths = document.querySelectorAll('.md-content .arithmatex');
+  if (!Array.from(maths).every(el => el.querySelector('mjx-container'))) return false;
+  const notebook = document.querySelectorAll('.md-content .jp-MarkdownOutput');
+  return !notebook.length || !Array.from(notebook).some(el => ({_RAW_TEX})(el).length);
+}}"""
 
 #: Everything the checks need from the rendered page, in one round trip.
 _COLLECT = r"""async () => {
   const article = document.querySelector('.md-content') || document.body;
   // Text outside code, scripts and typeset maths: raw TeX there was never rendered.
-  const skip = 'pre, code, script, style, textarea, mjx-container, .MathJax, .jp-InputArea';
-  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
-  const raw = [];
-  const tex = /\$\$|\\\(|\\\)|\\\[|\\\]|\\begin\{/;
-  while (walker.nextNode()) {
-    const node = walker.currentNode;
-    if (node.parentElement && node.parentElement.closest(skip)) continue;
-    if (tex.test(node.nodeValue)) raw.push(node.nodeValue.trim().slice(0, 80));
-  }
+  const raw = (RAW_TEX)(article);
   const arithmatex = article.querySelectorAll('.arithmatex');
   const untypeset = Array.from(arithmatex).filter(el => !el.querySelector('mjx-container'));
   // Python fences and the outputs the build put right after each (pagerun).
@@ -497,6 +513,7 @@ _COLLECT = r"""async () => {
       .map(a => new URL(a.getAttribute('href'), location.href).pathname),
   };
 }"""
+_COLLECT = _COLLECT.replace("(RAW_TEX)", f"({_RAW_TEX})")
 
 #: Horizontal overflow of the page body, and the elements sticking out furthest.
 _OVERFLOW = """() => {
