@@ -99,9 +99,10 @@ def run_all(device, quick=False):
     if not quick:
         mlp, mlp_optimizer = speed.make_mlp(device)
         compiled, compile_seconds = speed.compile_first_call(mlp, mlp_optimizer, X_batch, y_batch)
-        agree = torch.allclose(mlp(X_batch), compiled(X_batch), atol=1e-5)
-        if not agree:
-            raise RuntimeError("the compiled MLP's outputs differ from the eager model's")
+        difference = (mlp(X_batch) - compiled(X_batch)).abs().max().item()
+        print(f"compiled against eager: largest difference {difference:.2e}", flush=True)
+        if difference > 1e-4:  # rounding differs between kernels; a wrong graph is far off
+            raise RuntimeError(f"compiled and eager MLP outputs differ by {difference:.2e}")
         timings["compile"] = speed.compiled_times(mlp, compiled, mlp_optimizer, X_batch, y_batch)
         print(f"compile done (first call {compile_seconds:.1f} s)", flush=True)
     return {

@@ -237,8 +237,12 @@ def memory_format_times(model, X, y, repeat=7):
     """Seconds per training step of the same weights with NCHW and channels_last tensors."""
     model_last = copy.deepcopy(model).to(memory_format=torch.channels_last)
     X_last = X.contiguous(memory_format=torch.channels_last)
-    with torch.no_grad():  # same weights, same numbers, another layout
-        assert torch.allclose(model(X), model_last(X_last), atol=1e-5)
+    # Same weights, another layout: the same outputs up to rounding. On CUDA, cuDNN runs
+    # float32 convolutions in TF32 by default (a 10-bit mantissa), and each layout may get
+    # another kernel, so there the outputs agree to about 1e-3 rather than float32's 1e-6.
+    tolerance = 1e-2 if X.is_cuda else 1e-5
+    with torch.no_grad():
+        torch.testing.assert_close(model_last(X_last), model(X), rtol=tolerance, atol=tolerance)
     runs = {"contiguous": (model, X), "channels_last": (model_last, X_last)}
     times = {}
     for name, (net, inputs) in runs.items():
