@@ -124,3 +124,18 @@ def test_learner_aids_link_existing_pages_and_headings(page):
         assert (DOCS / path).is_file(), f"docs/{page}: no page {path}"
         if anchor:
             assert anchor in heading_ids(DOCS / path), f"docs/{page}: {path} has no #{anchor}"
+
+
+# "§7](chapters/x.md#6-...)": the number a reader sees must be the section linked to.
+_NUMBERED_LINK = re.compile(r"(?:§\s?|section )(\d+)\]\([^)#\s]*#(\d+)-")
+
+
+def test_numbered_links_name_the_section_they_link_to():
+    wrong = [
+        f"{page.relative_to(ROOT)}:{number}: says {said}, links to section {linked}"
+        for page in sorted(DOCS.rglob("*.md"))
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1)
+        for said, linked in _NUMBERED_LINK.findall(line)
+        if said != linked
+    ]
+    assert not wrong, "\n".join(wrong)
