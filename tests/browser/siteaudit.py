@@ -500,6 +500,7 @@ _COLLECT = r"""async () => {
     height: document.documentElement.scrollHeight,
     rawTex: raw,
     arithmatex: arithmatex.length,
+    notebookMarkdown: article.querySelectorAll('.jp-MarkdownOutput').length,
     untypeset: untypeset.map(el => el.textContent.trim().slice(0, 60)),
     mjx: document.querySelectorAll('mjx-container').length,
     stamp: !!document.querySelector('p.pagerun-stamp'),

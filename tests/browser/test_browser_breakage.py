@@ -42,7 +42,7 @@ OUTPUT_BLOCK = re.compile(r'<div class="[^"]*pagerun-output[^"]*">.*?</code></pr
 def break_page(html: str) -> str:
     """Return a built page's HTML with every fault the checks look for."""
     html = OUTPUT_BLOCK.sub("", html, count=1)  # one fence loses its printed output
-    html = re.sub(r'<script src="[^"]*mathjax/tex-chtml\.js"></script>', "", html)
+    html = re.sub(r'<script src="[^"]*mathjax-config\.js"></script>', "", html)  # loads MathJax
     html = html.replace("</head>", HEAD + "</head>", 1)
     html = re.sub(
         r'(<article class="md-content__inner[^"]*">)', lambda m: m.group(1) + FAULTS, html, count=1

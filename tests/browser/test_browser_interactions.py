@@ -176,3 +176,77 @@ def _notebook_problems(path: Path) -> list[str]:
     if errors:
         problems.append(f"{path.name}: error outputs {errors}")
     return problems
+
+
+MATHJAX = "/assets/vendor/mathjax/tex-chtml.js"
+
+
+def _has_maths(record) -> bool:
+    return bool(record.dom["arithmatex"] or record.dom["notebookMarkdown"])
+
+
+def test_mathjax_is_loaded_by_pages_with_maths_and_only_by_them(visits):
+    wrong = [
+        f"/{url}: {'maths' if _has_maths(record) else 'no maths'}, MathJax "
+        f"{'loaded' if loaded else 'not loaded'}"
+        for url, record in visits.items()
+        if _has_maths(record) != (loaded := any(MATHJAX in r for r in record.requests))
+    ]
+    assert not wrong, "\n".join(wrong)
+    assert any(_has_maths(record) for record in visits.values()), "no page with maths visited"
+
+
+def test_maths_is_typeset_after_instant_navigation(page, server, visits):
+    """From a page without maths to two with maths, through Material's instant navigation.
+
+    The first loads MathJax, the second typesets with the MathJax already there; it is
+    fetched once, and the page is never reloaded.
+    """
+    start = _first_page_with(visits, lambda record: not _has_maths(record))
+    targets = [url for url, record in visits.items() if record.dom["arithmatex"]][:2]
+    if len(targets) < 2:
+        pytest.skip("fewer than two pages with maths")
+    _list_this_host_in_the_sitemap(page, server)
+    fetched = []
+    page.on("request", lambda request: MATHJAX in request.url and fetched.append(request.url))
+    page.goto(start)
+    page.wait_for_function("() => window.document$")
+    page.evaluate("() => { window.notReloaded = true; }")
+    assert not fetched, f"/{start} has no maths but loaded MathJax"
+    for target in targets:
+        # A click on a link, as a reader's: Material fetches the page and swaps its content.
+        page.evaluate(
+            "url => { const a = document.createElement('a'); a.href = url;"
+            " document.querySelector('.md-content').append(a); a.click(); }",
+            server.url(target),
+        )
+        page.wait_for_url(f"**/{target}")
+        page.wait_for_function("() => document.querySelector('.md-content .arithmatex')")
+        page.wait_for_function(siteaudit._MATHS_DONE, timeout=15_000)
+        state = page.evaluate(
+            """() => ({notReloaded: window.notReloaded === true,
+                      mathJax: typeof MathJax.typesetPromise,
+                      raw: (RAW_TEX)(document.querySelector('.md-content'))})""".replace(
+                "RAW_TEX", siteaudit._RAW_TEX
+            )
+        )
+        state["fetched"] = len(fetched)
+        expected = {"notReloaded": True, "mathJax": "function", "raw": [], "fetched": 1}
+        assert state == expected, f"/{target}: {state}"
+
+
+def _list_this_host_in_the_sitemap(page, server) -> None:
+    """Let instant navigation work on this server as it does on the site's own host.
+
+    Material follows a link without reloading only when the link is in sitemap.xml,
+    comparing scheme, host and port after putting the page's scheme and host (not its
+    port) into the listed URLs: here the sitemap's URLs get the server's origin.
+    """
+
+    def fulfil(route):
+        response = route.fetch()
+        text = response.text()
+        listed = re.search(r"<loc>(https?://[^/<]+)", text).group(1)
+        route.fulfill(response=response, body=text.replace(listed, server.origin))
+
+    page.route("**/sitemap.xml", fulfil)

@@ -9,6 +9,12 @@
 // pattern that ignores every other class matches the empty class of a <p>.)
 const mathsIn = [".arithmatex", ".jp-MarkdownOutput"];
 
+// MathJax is 257 KB (gzip) of script, and half the pages have no maths: it is
+// loaded by the first page view that has some, and then kept, since Material's
+// instant navigation swaps the page's content, not the scripts.
+const mathJaxSrc = new URL("../vendor/mathjax/tex-chtml.js", document.currentScript.src).href;
+let mathJaxRequested = false;
+
 window.MathJax = {
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
@@ -16,20 +22,30 @@ window.MathJax = {
     processEscapes: true,
     processEnvironments: true,
   },
-  startup: {
-    elements: mathsIn,
-    // Typeset on every page view, including Material's instant navigation.
-    pageReady: () => {
-      if (window.document$) {
-        window.document$.subscribe(() => {
-          MathJax.startup.output.clearCache();
-          MathJax.typesetClear();
-          MathJax.texReset();
-          return MathJax.typesetPromise(mathsIn);
-        });
-        return Promise.resolve();
-      }
-      return MathJax.startup.defaultPageReady();
-    },
-  },
+  // Once loaded, MathJax typesets these elements of the page then shown.
+  startup: { elements: mathsIn },
 };
+
+function typesetThisPage() {
+  if (!document.querySelector(mathsIn.join(", "))) return;
+  if (window.MathJax.typesetPromise) {
+    // A later page view: forget the last page's formulas, typeset this one's.
+    MathJax.startup.output.clearCache();
+    MathJax.typesetClear();
+    MathJax.texReset();
+    MathJax.typesetPromise(mathsIn);
+  } else if (!mathJaxRequested) {
+    mathJaxRequested = true;
+    const script = document.createElement("script");
+    script.src = mathJaxSrc;
+    script.async = true;
+    document.head.appendChild(script);
+  }
+}
+
+// Every page view, the first and each of Material's instant navigations.
+if (window.document$) {
+  window.document$.subscribe(typesetThisPage);
+} else {
+  document.addEventListener("DOMContentLoaded", typesetThisPage);
+}
