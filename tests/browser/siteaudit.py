@@ -549,7 +549,7 @@ _OVERFLOW = """() => {
 #: contrast depends only on its colours and font, not on where it is, so the
 #: first span of each (token class, colour, background, font, highlighted
 #: line) is kept and the rest become plain text: every distinct token style is still checked,
-#: in a tenth of the time. Line-wrapper spans (no style of their own) go too.
+#: in a tenth of the time.
 #: Only spans that are rendered count as the one kept: a token first met in a
 #: folded solution (not rendered, so axe skips it) is kept where it is seen.
 _THIN_CODE = """() => {
@@ -557,7 +557,7 @@ _THIN_CODE = """() => {
   // the browser recompute styles for each span.
   const seen = new Set(), extra = [];
   for (const span of document.querySelectorAll('pre span')) {
-    if (span.firstElementChild || span.id.startsWith('__span-')) continue;
+    if (span.firstElementChild) continue;
     // Code that is not rendered (a folded source listing or solution) is never
     // checked for contrast: its spans only slow every rule down.
     if (!span.getClientRects().length) { extra.push(span); continue; }
@@ -568,9 +568,6 @@ _THIN_CODE = """() => {
     if (seen.has(key)) extra.push(span); else seen.add(key);
   }
   for (const span of extra) span.replaceWith(...span.childNodes);
-  for (const line of document.querySelectorAll('pre span[id^="__span-"]')) {
-    line.replaceWith(...line.childNodes);
-  }
   return extra.length;
 }"""
 
